@@ -1,0 +1,29 @@
+r"""The Adam family as pure, batched, convention-exact update rules.
+
+>>> import numpy as np
+>>> from adamlab.numerics import optimizers
+>>> opt = optimizers.make("adam", lr=[1e-3, 1e-2])   # two runs, two learning rates
+>>> params = np.zeros((2, 3))
+>>> state = opt.init(params)
+>>> params, state = opt.update(np.ones((2, 3)), state, params)
+>>> params[:, 0]
+array([-0.001, -0.01 ])
+
+:func:`names` lists the registered optimizers, :func:`get` returns one
+registry entry (source, defaults, framework conventions), :func:`make` builds
+one.  See :mod:`._core` for the array and hyperparameter conventions and
+:mod:`.schedules` for :math:`\alpha_t = \alpha/\sqrt t` and
+:math:`\beta_{1,t} = \beta_1\lambda^{t-1}`.
+"""
+from . import schedules
+from ._core import HParam, Optimizer, bias_correction
+from ._registry import Entry, get, make, names
+
+# Importing a module registers its optimizers; the order here is the order
+# of names().
+from . import sgd, adagrad, rmsprop, adadelta  # noqa: E402,F401  isort:skip
+from . import adam, adamax, nadam, radam  # noqa: E402,F401  isort:skip
+from . import adabound, adamp, lookahead  # noqa: E402,F401  isort:skip
+
+__all__ = ["Entry", "HParam", "Optimizer", "bias_correction", "get", "make", "names",
+           "schedules"]

@@ -1,0 +1,334 @@
+r"""Shared machinery of the optimizers: hyperparameters, validation, batching.
+
+Every optimizer is a pure update rule over arrays whose leading axis is the
+*run*: ``params`` of shape ``(R, d)`` are R independent runs of d coordinates
+(a 1-D array of shape ``(d,)`` is a single run).  An optimizer offers
+
+* ``init(params) -> state``: a NamedTuple whose field ``step`` counts the
+  updates made so far (0 after ``init``) and whose arrays have shape
+  ``(R, d)`` (or ``(R, 1)`` for per-run scalars);
+* ``update(grads, state, params) -> (new_params, new_state)``: one step
+  :math:`t = \mathrm{step} + 1`.  Nothing the caller passed is modified.
+
+Hyperparameters are scalars, arrays broadcastable to ``(R, 1)`` (a 1-D array
+of length R is read as one value per run), or -- where the entry says so --
+callables of the 1-based step t, e.g. :class:`~.schedules.InverseSqrt` for
+:math:`\alpha_t = \alpha/\sqrt{t}`.  A callable's value is validated at every
+step like a constant would be.
+
+Computation happens in the dtype of ``params`` (float64 by default, float32
+on request); ``grads`` must share it.
+"""
+from __future__ import annotations
+
+import difflib
+import math
+import numbers
+from dataclasses import dataclass
+from typing import Any, Callable, NamedTuple
+
+import numpy as np
+
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+# kind -> (predicate on a float array, human-readable allowed range)
+_RANGES: dict[str, tuple[Callable[[np.ndarray], np.ndarray], str]] = {
+    "positive": (lambda x: x > 0, "a finite number > 0"),
+    "nonneg": (lambda x: x >= 0, "a finite number >= 0"),
+    "unit": (lambda x: (x >= 0) & (x < 1), "a number in [0, 1)"),
+    "closed_unit": (lambda x: (x >= 0) & (x <= 1), "a number in [0, 1]"),
+    "half_open_unit": (lambda x: (x > 0) & (x <= 1), "a number in (0, 1]"),
+    "real": (lambda x: np.ones_like(x, dtype=bool), "a finite real number"),
+}
+
+
+@dataclass(frozen=True)
+class HParam:
+    """Declaration of one hyperparameter of an optimizer.
+
+    ``kind`` is one of the numeric kinds in ``_RANGES`` (values may then be
+    arrays per run), ``"betas"`` (a pair of ``"unit"`` values), ``"bool"``,
+    ``"choice"`` (one of ``choices``), ``"posint"`` (an int >= 1) or
+    ``"optimizer"`` (an optimizer instance or registry name).
+    """
+
+    name: str
+    kind: str
+    doc: str = ""
+    schedulable: bool = False
+    choices: tuple[str, ...] = ()
+
+
+def _fail_type(owner: str, name: str, allowed: str, value: Any) -> TypeError:
+    return TypeError(f"{owner}: {name} must be {allowed}, got {value!r} "
+                     f"of type {type(value).__name__}")
+
+
+def check_numeric(owner: str, name: str, kind: str, value: Any):
+    """Validate a numeric hyperparameter value; return a float or a (n, 1) array."""
+    pred, allowed = _RANGES[kind]
+    if isinstance(value, (bool, np.bool_)) or isinstance(value, (str, bytes)):
+        raise _fail_type(owner, name, allowed, value)
+    if isinstance(value, numbers.Real):
+        arr = np.asarray(float(value))
+    else:
+        try:
+            arr = np.asarray(value)
+        except Exception as exc:  # pragma: no cover - exotic objects
+            raise _fail_type(owner, name, allowed, value) from exc
+        if arr.dtype.kind not in "fiu" or arr.size == 0:
+            raise _fail_type(owner, name, allowed + " (or a real array per run)", value)
+        arr = arr.astype(np.float64)
+    if arr.ndim == 0:
+        pass
+    elif arr.ndim == 1:
+        arr = arr.reshape(-1, 1)
+    elif arr.ndim == 2 and arr.shape[1] == 1:
+        pass
+    else:
+        raise ValueError(f"{owner}: {name} must be a scalar or an array broadcastable "
+                         f"to (R, 1) (one value per run); got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)) or not np.all(pred(arr)):
+        raise ValueError(f"{owner}: {name} must be {allowed}; got {value!r}")
+    return float(arr) if arr.ndim == 0 else arr
+
+
+class _Scheduled:
+    """A callable hyperparameter, kept with what is needed to check its values."""
+
+    __slots__ = ("fn", "kind", "name")
+
+    def __init__(self, fn: Callable, kind: str, name: str):
+        self.fn, self.kind, self.name = fn, kind, name
+
+    def __repr__(self) -> str:
+        return repr(self.fn)
+
+
+def validate_hparam(owner: str, hp: HParam, value: Any):
+    """Validate one hyperparameter value against its declaration."""
+    if hp.kind == "bool":
+        if not isinstance(value, (bool, np.bool_)):
+            raise _fail_type(owner, hp.name, "True or False", value)
+        return bool(value)
+    if hp.kind == "choice":
+        if not isinstance(value, str) or value not in hp.choices:
+            raise ValueError(f"{owner}: {hp.name} must be one of "
+                             f"{', '.join(map(repr, hp.choices))}; got {value!r}")
+        return value
+    if hp.kind == "posint":
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise _fail_type(owner, hp.name, "an int >= 1", value)
+        if value < 1:
+            raise ValueError(f"{owner}: {hp.name} must be an int >= 1; got {value!r}")
+        return int(value)
+    if hp.kind == "betas":
+        if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or len(value) != 2:
+            raise _fail_type(owner, hp.name, "a pair (beta1, beta2) of numbers in [0, 1)",
+                             value)
+        return tuple(_numeric_or_schedule(owner, HParam(f"{hp.name}[{i}]", "unit",
+                                                        schedulable=hp.schedulable), v)
+                     for i, v in enumerate(value))
+    if hp.kind == "optimizer":
+        return value  # resolved by the owning class (see lookahead)
+    return _numeric_or_schedule(owner, hp, value)
+
+
+def _numeric_or_schedule(owner: str, hp: HParam, value: Any):
+    if callable(value) and not isinstance(value, np.ndarray):
+        if not hp.schedulable:
+            raise TypeError(f"{owner}: {hp.name} cannot be a callable (schedule); "
+                            f"it must be {_RANGES[hp.kind][1]}")
+        return _Scheduled(value, hp.kind, hp.name)
+    return check_numeric(owner, hp.name, hp.kind, value)
+
+
+def runs_of(owner: str, name: str, value, n_runs: int) -> None:
+    """Check that a per-run array fits R runs (size 1 or R)."""
+    if isinstance(value, np.ndarray) and value.shape[0] not in (1, n_runs):
+        raise ValueError(f"{owner}: {name} has {value.shape[0]} values (one per run) "
+                         f"but params have {n_runs} run(s); use a scalar, 1 or "
+                         f"{n_runs} values")
+
+
+def as_params(owner: str, params: Any, name: str = "params") -> np.ndarray:
+    """Return ``params`` as a read-only-safe 2-D float array ``(R, d)``."""
+    if isinstance(params, np.ndarray):
+        arr = params
+    elif isinstance(params, (list, tuple)) or isinstance(params, numbers.Real):
+        arr = np.asarray(params, dtype=np.float64) if not isinstance(params, bool) else None
+        if arr is None:
+            raise TypeError(f"{owner}: {name} must be a float32/float64 array, got bool")
+    else:
+        raise TypeError(f"{owner}: {name} must be a NumPy float32 or float64 array of "
+                        f"shape (d,) or (R, d); got {type(params).__name__}")
+    if arr.dtype not in FLOAT_DTYPES:
+        raise TypeError(f"{owner}: {name} must have dtype float32 or float64; "
+                        f"got {arr.dtype}")
+    if arr.ndim not in (1, 2) or arr.size == 0:
+        raise ValueError(f"{owner}: {name} must be a non-empty array of shape (d,) or "
+                         f"(R, d); got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{owner}: {name} must be finite; found NaN or inf")
+    return arr.reshape(1, -1) if arr.ndim == 1 else arr
+
+
+def elementwise(fn: Callable[[float], float], x):
+    """Apply a scalar ``math`` function to a float or to each value of an array.
+
+    Transcendental functions of hyperparameters go through ``math`` one
+    distinct value at a time, so that a run inside a batch with per-run
+    hyperparameters gets bit for bit the numbers it gets alone with scalars
+    (NumPy's vectorised exp/log may round differently from ``math``'s).
+    The result keeps the array's dtype.
+    """
+    if not isinstance(x, np.ndarray):
+        return fn(x)
+    values, inverse = np.unique(x, return_inverse=True)
+    mapped = np.array([fn(float(v)) for v in values], dtype=np.float64)
+    return mapped[inverse].reshape(x.shape).astype(x.dtype)
+
+
+def _one_minus_power(beta: float, t: int) -> float:
+    if beta == 0.0:
+        return 1.0
+    return -math.expm1(t * math.log(beta))
+
+
+def bias_correction(beta, t: int):
+    r"""Return :math:`1 - \beta^t` without cancellation or overflow.
+
+    Computed as :math:`-\operatorname{expm1}(t \log \beta)`, which keeps full
+    relative precision when :math:`\beta` is close to 1 and t is small, and
+    tends to 1 (never overflows) for very large t.  :math:`\beta = 0` gives 1.
+    ``beta`` is a float or an array of per-run values (see :func:`elementwise`).
+    """
+    return elementwise(lambda b: _one_minus_power(b, t), beta)
+
+
+class Resolved:
+    """The hyperparameters' values at one step t, cast for one computation."""
+
+    def __init__(self, opt: "Optimizer", t: int, n_runs: int, dtype: np.dtype):
+        self._opt, self.t, self._n, self._dtype = opt, t, n_runs, dtype
+        self._cache: dict[str, Any] = {}
+
+    def __getitem__(self, name: str):
+        if name not in self._cache:
+            self._cache[name] = self._resolve(name, self._opt.hyper[name])
+        return self._cache[name]
+
+    def _resolve(self, name, value):
+        if isinstance(value, tuple):
+            return tuple(self._resolve(f"{name}[{i}]", v) for i, v in enumerate(value))
+        if isinstance(value, _Scheduled):
+            out = value.fn(self.t)
+            value = check_numeric(self._opt.name, f"{value.name}(t={self.t})", value.kind, out)
+        if isinstance(value, np.ndarray):
+            runs_of(self._opt.name, name, value, self._n)
+            return value.astype(self._dtype)
+        return value
+
+
+class Optimizer:
+    """Base class: validation, batching and immutability; subclasses do the math.
+
+    Subclasses set ``hparams`` (a tuple of :class:`HParam`), ``State`` (a
+    NamedTuple with a first field ``step``), and implement ``_init(p)`` (the
+    state's array fields for 2-D params p) and ``_step(g, p, s, h)`` returning
+    ``(new_p, new_state)`` for 2-D arrays, with ``h`` a :class:`Resolved`
+    (``h.t`` is the 1-based step).  The registry sets ``name`` and defaults.
+    """
+
+    name: str = "optimizer"
+    hparams: tuple[HParam, ...] = ()
+    defaults: dict[str, Any] = {}
+    State: type = NamedTuple
+
+    def __init__(self, **hyper: Any):
+        known = {hp.name: hp for hp in self.hparams}
+        for key in hyper:
+            if key not in known:
+                close = difflib.get_close_matches(key, known, n=3)
+                hint = f"; did you mean {', '.join(close)}?" if close else ""
+                raise TypeError(f"{self.name}: unknown hyperparameter {key!r}{hint} "
+                                f"(known: {', '.join(sorted(known))})")
+        values = {**self.defaults, **hyper}
+        self.hyper = {hp.name: validate_hparam(self.name, hp, values[hp.name])
+                      for hp in self.hparams}
+        self._check_hyper()
+
+    def _check_hyper(self) -> None:
+        """Cross-checks between hyperparameters (override where needed)."""
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{k}={v!r}" for k, v in self.hyper.items())
+        return f"{type(self).__name__}[{self.name}]({inner})"
+
+    # -- public API ---------------------------------------------------------
+    def init(self, params: Any):
+        """Return the initial state (``step = 0``) for ``params`` of shape (d,) or (R, d)."""
+        p = as_params(self.name, params)
+        self._check_runs(p.shape[0])
+        return self._init(p.copy())
+
+    def update(self, grads: Any, state: Any, params: Any):
+        """Apply one step; return ``(new_params, new_state)`` without mutating inputs."""
+        p = as_params(self.name, params)
+        g = as_params(self.name, grads, name="grads")
+        if g.shape != p.shape:
+            raise ValueError(f"{self.name}: grads shape {np.shape(grads)} does not match "
+                             f"params shape {np.shape(params)}")
+        if g.dtype != p.dtype:
+            raise TypeError(f"{self.name}: grads dtype {g.dtype} differs from params "
+                            f"dtype {p.dtype}; cast one of them")
+        self._check_state(state, p)
+        h = Resolved(self, state.step + 1, p.shape[0], p.dtype)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            new_p, new_state = self._step(g, p, state, h)
+        new_p = np.asarray(new_p, dtype=p.dtype)
+        if not np.all(np.isfinite(new_p)):
+            raise ValueError(f"{self.name}: the update at step t={h.t} overflowed to a "
+                             f"non-finite value; grads or hyperparameters are too large "
+                             f"for {p.dtype}")
+        if np.ndim(params) == 1:
+            new_p = new_p.reshape(-1)
+        return new_p, new_state
+
+    # -- helpers ------------------------------------------------------------
+    def _check_runs(self, n_runs: int) -> None:
+        for name, value in self.hyper.items():
+            for v in (value if isinstance(value, tuple) else (value,)):
+                if isinstance(v, np.ndarray):
+                    runs_of(self.name, name, v, n_runs)
+
+    def _check_state(self, state: Any, p: np.ndarray) -> None:
+        if not isinstance(state, self.State):
+            raise TypeError(f"{self.name}: state must be the {self.State.__name__} "
+                            f"returned by init()/update() of this optimizer; got "
+                            f"{type(state).__name__}")
+        for field, value in zip(state._fields, state):
+            if isinstance(value, np.ndarray) and value.ndim == 2 and value.shape[1] != 1 \
+                    and value.shape != p.shape:
+                raise ValueError(f"{self.name}: state.{field} has shape {value.shape} but "
+                                 f"params have shape {p.shape}")
+
+    def _init(self, p: np.ndarray):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _step(self, g, p, s, h):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def coupled_decay(g: np.ndarray, p: np.ndarray, weight_decay) -> np.ndarray:
+    r"""L2 regularisation folded into the gradient: :math:`g + \lambda\theta`."""
+    if isinstance(weight_decay, float) and weight_decay == 0.0:
+        return g
+    return g + weight_decay * p
+
+
+LR = HParam("lr", "positive", r"learning rate :math:`\alpha` (or a callable of t)",
+            schedulable=True)
+WEIGHT_DECAY = HParam("weight_decay", "nonneg",
+                      r"L2 penalty :math:`\lambda`, added to the gradient as "
+                      r":math:`g_t + \lambda\theta_{t-1}` (torch's coupled form)")

@@ -1,0 +1,203 @@
+r"""Adam, AMSGrad and AdamW: one update rule with explicit conventions.
+
+Kingma & Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015
+(arXiv:1412.6980v9), Algorithm 1, with ``lr`` :math:`=\alpha`,
+``betas`` :math:`=(\beta_1, \beta_2)`, ``eps`` :math:`=\epsilon`:
+
+.. math::
+
+    m_t &= \beta_1 m_{t-1} + (1-\beta_1) g_t, \qquad
+    v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2, \\
+    \hat m_t &= m_t / (1-\beta_1^t), \qquad \hat v_t = v_t / (1-\beta_2^t), \\
+    \theta_t &= \theta_{t-1} - \alpha\, \hat m_t / (\sqrt{\hat v_t} + \epsilon).
+
+AMSGrad (Reddi, Kale & Kumar, ICLR 2018, Algorithm 2) replaces the
+denominator by a running maximum; AdamW (Loshchilov & Hutter, ICLR 2019,
+Algorithm 2) decays the weights outside the adaptive step.
+
+Conventions (where frameworks disagree):
+
+``eps_mode``
+    ``"outside"``: :math:`\hat m_t/(\sqrt{\hat v_t}+\epsilon)` -- Algorithm 1,
+    torch.optim.Adam/AdamW, optax ``eps``.
+    ``"efficient"``: :math:`\alpha_t m_t/(\sqrt{v_t}+\hat\epsilon)` with
+    :math:`\alpha_t = \alpha\sqrt{1-\beta_2^t}/(1-\beta_1^t)` -- the paper's §2
+    reordering, torch RAdam and SparseAdam; epsilon acts *before* the bias
+    correction, i.e. it equals "outside" with :math:`\epsilon\sqrt{1-\beta_2^t}`.
+    ``"inside"``: :math:`\hat m_t/\sqrt{\hat v_t+\epsilon}` -- optax ``eps_root``
+    (with optax ``eps=0``).
+``amsgrad_mode`` (with ``amsgrad=True``)
+    ``"torch"``: :math:`v^{\max}_t = \max(v^{\max}_{t-1}, v_t)` over the *raw*
+    v, then bias-corrected by :math:`1-\beta_2^t` (torch.optim.Adam).
+    ``"optax"``: the maximum of the bias-corrected :math:`\hat v_t`
+    (optax.amsgrad).  ``"reddi"``: no bias correction at all, of m or v, as in
+    Reddi et al.'s Algorithm 2: :math:`\theta_t = \theta_{t-1} - \alpha_t m_t
+    / \sqrt{\hat v_t}` with :math:`\hat v_t = \max(\hat v_{t-1}, v_t)`.
+``decoupled_weight_decay`` / ``decay_scaled_by_lr``
+    False: ``weight_decay`` :math:`\lambda` is an L2 term added to the
+    gradient (torch Adam).  True: :math:`\theta \leftarrow \theta(1-\alpha_t\lambda)`
+    before the step (torch AdamW, optax adamw), or, with
+    ``decay_scaled_by_lr=False``, :math:`\theta \leftarrow \theta(1-\lambda)` as
+    in Loshchilov & Hutter's Algorithm 2 with schedule multiplier
+    :math:`\eta_t = 1`.
+``beta1_correction`` (only matters when ``betas[0]`` is a schedule)
+    ``"product"``: :math:`\hat m_t = m_t/(1-\prod_{s\le t}\beta_{1,s})`, the
+    exact weight sum of the EMA.  ``"power"``: :math:`1-\beta_1^t` with
+    :math:`\beta_1 = \beta_{1,1}`, as in Kingma & Ba's proof of Theorem 10.5.
+
+.. warning:: With ``eps > 0`` the three ``eps_mode`` values give different
+   iterates; torch's Adam and RAdam differ exactly this way.
+"""
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from ._core import (LR, WEIGHT_DECAY, HParam, Optimizer, _Scheduled, bias_correction,
+                    check_numeric, elementwise)
+from ._registry import register
+
+
+class AdamState(NamedTuple):
+    step: int
+    m: np.ndarray          # first moment m_t
+    v: np.ndarray          # second moment v_t
+    vmax: np.ndarray       # running max (AMSGrad); zeros when amsgrad=False
+    log_beta1_prod: np.ndarray  # (R, 1): sum_s log beta1_s (for scheduled beta1)
+
+
+EPS_MODES = ("outside", "efficient", "inside")
+
+
+def adam_direction(m, v_hat, c1, c2, eps, eps_mode):
+    r"""The step direction for moment estimates, per ``eps_mode``.
+
+    ``m`` is the raw first moment, ``c1`` its correction :math:`1-\beta_1^t`,
+    ``v_hat`` the *bias-corrected* second moment and ``c2`` its correction
+    :math:`1-\beta_2^t`.  Returns :math:`\hat m/(\sqrt{\hat v}+\epsilon)`,
+    :math:`\hat m/(\sqrt{\hat v}+\epsilon/\sqrt{c_2})` or
+    :math:`\hat m/\sqrt{\hat v+\epsilon}`.
+    """
+    if eps_mode == "outside":
+        return (m / c1) / (np.sqrt(v_hat) + eps)
+    if eps_mode == "efficient":
+        sc2 = np.sqrt(c2)
+        return (sc2 / c1) * m / (np.sqrt(v_hat * c2) + eps)
+    return (m / c1) / np.sqrt(v_hat + eps)
+
+
+class Adam(Optimizer):
+    __doc__ = __doc__
+    hparams = (
+        LR,
+        HParam("betas", "betas", r"(:math:`\beta_1`, :math:`\beta_2`); beta1 may be a "
+               r"callable of t", schedulable=True),
+        HParam("eps", "nonneg", r":math:`\epsilon`, placed per ``eps_mode``"),
+        WEIGHT_DECAY,
+        HParam("amsgrad", "bool", "use the running maximum of the second moment"),
+        HParam("amsgrad_mode", "choice", "which maximum (see module docs)",
+               choices=("torch", "optax", "reddi")),
+        HParam("eps_mode", "choice", "where epsilon goes", choices=EPS_MODES),
+        HParam("decoupled_weight_decay", "bool", "AdamW-style decay"),
+        HParam("decay_scaled_by_lr", "bool", "decoupled decay multiplied by lr"),
+        HParam("beta1_correction", "choice", "bias correction of a scheduled beta1",
+               choices=("product", "power")),
+    )
+    defaults = dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+                    amsgrad=False, amsgrad_mode="torch", eps_mode="outside",
+                    decoupled_weight_decay=False, decay_scaled_by_lr=True,
+                    beta1_correction="product")
+    State = AdamState
+
+    def _check_hyper(self) -> None:
+        if isinstance(self.hyper["betas"][1], _Scheduled):
+            raise TypeError(f"{self.name}: betas[1] (beta2) cannot be a callable; "
+                            f"only beta1 may follow a schedule")
+
+    def _init(self, p):
+        z = np.zeros_like(p)
+        return AdamState(0, z, z.copy(), z.copy(), np.zeros((p.shape[0], 1), p.dtype))
+
+    def _beta1_correction(self, s, h, b1):
+        """Return (c1, new log-product of beta1)."""
+        if not isinstance(self.hyper["betas"][0], _Scheduled):
+            return bias_correction(b1, h.t), s.log_beta1_prod
+        log_prod = s.log_beta1_prod + elementwise(_log_or_minus_inf, b1)
+        if self.hyper["beta1_correction"] == "product":
+            return elementwise(lambda x: -math.expm1(x), log_prod), log_prod
+        b1_first = _first_beta1(self, s.log_beta1_prod.dtype)
+        return bias_correction(b1_first, h.t), log_prod
+
+    def _step(self, g, p, s, h):
+        lr, (b1, b2), eps = h["lr"], h["betas"], h["eps"]
+        wd = h["weight_decay"]
+        if self.hyper["decoupled_weight_decay"]:
+            if self.hyper["decay_scaled_by_lr"]:
+                p = p * (1 - lr * wd)
+            else:
+                p = p * (1 - wd)
+        elif not (isinstance(wd, float) and wd == 0.0):
+            g = g + wd * p
+        m = b1 * s.m + (1 - b1) * g
+        v = b2 * s.v + (1 - b2) * g * g
+        c1, log_prod = self._beta1_correction(s, h, b1)
+        c2 = bias_correction(b2, h.t)
+        vmax = s.vmax
+        if not self.hyper["amsgrad"]:
+            v_hat = v / c2
+        else:
+            mode = self.hyper["amsgrad_mode"]
+            if mode == "torch":
+                vmax = np.maximum(s.vmax, v)
+                v_hat = vmax / c2
+            elif mode == "optax":
+                vmax = np.maximum(s.vmax, v / c2)
+                v_hat = vmax
+            else:  # reddi: no bias correction of m or v
+                vmax = np.maximum(s.vmax, v)
+                v_hat, c1, c2 = vmax, 1.0, 1.0
+        direction = adam_direction(m, v_hat, c1, c2, eps, self.hyper["eps_mode"])
+        new_p = p - lr * direction
+        return new_p, AdamState(s.step + 1, m, v, vmax, log_prod)
+
+
+def _log_or_minus_inf(x: float) -> float:
+    return math.log(x) if x > 0 else -math.inf
+
+
+def _first_beta1(opt: Optimizer, dtype):
+    """beta1 at t = 1 (the base of Kingma & Ba's :math:`1-\\beta_1^t`)."""
+    value = opt.hyper["betas"][0].fn(1)
+    value = check_numeric(opt.name, "betas[0](t=1)", "unit", value)
+    return value.astype(dtype) if isinstance(value, np.ndarray) else value
+
+
+register("adam", Adam,
+         summary="Adam: bias-corrected EMAs of g and g^2 (Kingma & Ba 2015)",
+         source="Kingma & Ba, ICLR 2015, arXiv:1412.6980v9, Algorithm 1",
+         frameworks={
+             "torch": "torch.optim.Adam: eps_mode='outside', amsgrad_mode='torch', "
+                      "weight_decay coupled (L2)",
+             "optax": "optax.adam: eps_mode='outside' (eps) or 'inside' (eps_root, "
+                      "eps=0)",
+         })
+register("amsgrad", Adam, defaults=dict(amsgrad=True),
+         summary="AMSGrad: Adam with a non-decreasing second moment (Reddi et al. 2018)",
+         source="Reddi, Kale & Kumar, ICLR 2018, Algorithm 2",
+         frameworks={
+             "torch": "torch.optim.Adam(amsgrad=True): amsgrad_mode='torch' (max of raw v, "
+                      "then bias correction)",
+             "optax": "optax.amsgrad: amsgrad_mode='optax' (max of bias-corrected v)",
+             "paper": "Reddi et al. Algorithm 2: amsgrad_mode='reddi' (no bias "
+                      "correction)",
+         })
+register("adamw", Adam, defaults=dict(decoupled_weight_decay=True, weight_decay=1e-2),
+         summary="AdamW: Adam with decoupled weight decay (Loshchilov & Hutter 2019)",
+         source="Loshchilov & Hutter, ICLR 2019, Algorithm 2",
+         frameworks={
+             "torch": "torch.optim.AdamW: decay_scaled_by_lr=True",
+             "optax": "optax.adamw: decay_scaled_by_lr=True",
+             "paper": "Algorithm 2 with eta_t = 1: decay_scaled_by_lr=False",
+         })
