@@ -71,15 +71,17 @@ def _cmd_check(args, out) -> int:
         chosen = [claims.get(i) for i in args.ids] if args.ids else list(claims.CLAIMS)
     except ValueError as exc:
         raise UsageError(f"adamlab check: {exc}") from None
-    rows = [{"id": c.id, "source": c.source, "verdict": "pending",
-             "statement": c.statement,
-             "evidence": "no check registered yet (the ledger's checks are issue 6)",
-             "corrected": None} for c in chosen]
-    width = max(len(r["id"]) for r in rows)
-    print(f"adamlab {__version__}: claims ledger ({len(rows)} claims)", file=out)
-    print(f"{'ID':<{width}}  {'source':<26} verdict", file=out)
-    for r in rows:
-        print(f"{r['id']:<{width}}  {r['source']:<26} {r['verdict']}", file=out)
+    from adamlab.proofs import ledger
+
+    width = max(len(c.id) for c in chosen)
+    print(f"adamlab {__version__}: claims ledger ({len(chosen)} claims)", file=out)
+    print(f"{'ID':<{width}}  {'source':<26} {'verdict':<18} evidence", file=out)
+    rows = []
+    for c in chosen:
+        row = ledger.decide(c.id, thorough=args.thorough).to_json()
+        rows.append(row)
+        print(f"{row['id']:<{width}}  {row['source']:<26} {row['verdict']:<18} "
+              f"{row['summary']}", file=out, flush=True)
     print(f"\n{len(optimizers.names())} optimizers registered: "
           f"{', '.join(optimizers.names())}", file=out)
     if args.json:
@@ -96,6 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="decide the claims ledger (the main job)")
     check.add_argument("ids", nargs="*", metavar="ID", help="claim IDs (default: all)")
     check.add_argument("--json", metavar="FILE", help="write every verdict as JSON")
+    check.add_argument("--thorough", action="store_true",
+                       help="run the longer searches and simulations")
     check.set_defaults(func=_cmd_check)
     lst = sub.add_parser("list", help="list optimizers and claims")
     lst.add_argument("what", nargs="?", default="all", choices=("all", "optimizers", "claims"))

@@ -189,6 +189,20 @@ def elementwise(fn: Callable[[float], float], x):
     return mapped[inverse].reshape(x.shape).astype(x.dtype)
 
 
+def safe_div(num, den):
+    r"""``num / den`` with the convention :math:`0/0 = 0`.
+
+    With :math:`\epsilon = 0` a coordinate whose gradients have all been zero
+    has :math:`m = v = 0`; its step is defined as 0 (it has not moved).  A
+    nonzero numerator over a zero denominator (``g**2`` underflowed) stays
+    infinite, and :meth:`Optimizer.update` reports it instead of moving.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.divide(num, den)
+    return np.where((np.asarray(den) == 0) & (np.asarray(num) == 0), 0.0, out).astype(
+        out.dtype, copy=False)
+
+
 def _one_minus_power(beta: float, t: int) -> float:
     if beta == 0.0:
         return 1.0
@@ -288,9 +302,9 @@ class Optimizer:
             new_p, new_state = self._step(g, p, state, h)
         new_p = np.asarray(new_p, dtype=p.dtype)
         if not np.all(np.isfinite(new_p)):
-            raise ValueError(f"{self.name}: the update at step t={h.t} overflowed to a "
-                             f"non-finite value; grads or hyperparameters are too large "
-                             f"for {p.dtype}")
+            raise ValueError(f"{self.name}: the update at step t={h.t} became non-finite "
+                             f"(overflow, or g**2 underflowing to 0 with eps=0); grads or "
+                             f"hyperparameters are out of range for {p.dtype}")
         if np.ndim(params) == 1:
             new_p = new_p.reshape(-1)
         return new_p, new_state

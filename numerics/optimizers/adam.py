@@ -56,7 +56,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._core import (LR, WEIGHT_DECAY, HParam, Optimizer, _Scheduled, bias_correction,
-                    check_numeric, elementwise)
+                    check_numeric, elementwise, safe_div)
 from ._registry import register
 
 
@@ -78,14 +78,15 @@ def adam_direction(m, v_hat, c1, c2, eps, eps_mode):
     ``v_hat`` the *bias-corrected* second moment and ``c2`` its correction
     :math:`1-\beta_2^t`.  Returns :math:`\hat m/(\sqrt{\hat v}+\epsilon)`,
     :math:`\hat m/(\sqrt{\hat v}+\epsilon/\sqrt{c_2})` or
-    :math:`\hat m/\sqrt{\hat v+\epsilon}`.
+    :math:`\hat m/\sqrt{\hat v+\epsilon}`.  With :math:`\epsilon = 0`, a
+    coordinate that has only seen zero gradients takes a zero step (0/0 := 0).
     """
     if eps_mode == "outside":
-        return (m / c1) / (np.sqrt(v_hat) + eps)
+        return safe_div(m / c1, np.sqrt(v_hat) + eps)
     if eps_mode == "efficient":
         sc2 = np.sqrt(c2)
-        return (sc2 / c1) * m / (np.sqrt(v_hat * c2) + eps)
-    return (m / c1) / np.sqrt(v_hat + eps)
+        return (sc2 / c1) * safe_div(m, np.sqrt(v_hat * c2) + eps)
+    return safe_div(m / c1, np.sqrt(v_hat + eps))
 
 
 class Adam(Optimizer):

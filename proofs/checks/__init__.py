@@ -1,0 +1,4 @@
+"""Modules holding the ledger's checks; importing this package registers them.
+
+Each module registers its checks with :func:`adamlab.proofs.ledger.check_for`.
+"""
