@@ -179,3 +179,19 @@ def test_unknown_optimizer_suggests_close_names():
         optimizers.make("amsgard")
     with pytest.raises(TypeError, match="name"):
         optimizers.make(3)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_overflowing_gradients_raise_instead_of_freezing(name):
+    # g**2 overflows float64: a silent inf in the state would stop the coordinate
+    opt = optimizers.make(name)
+    p = np.zeros((1, 2))
+    state = opt.init(p)
+    g = np.array([[1e200, 1.0]])
+    try:
+        for _ in range(3):
+            p, state = opt.update(g, state, p)
+    except ValueError as exc:
+        assert "non-finite" in str(exc)
+    else:  # methods that never square g (SGD, ...) must have stayed finite
+        assert all(np.all(np.isfinite(x)) for x in state if isinstance(x, np.ndarray))

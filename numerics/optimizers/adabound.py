@@ -92,7 +92,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._core import (LR, WEIGHT_DECAY, HParam, Optimizer, _Scheduled, bias_correction,
-                    check_numeric, coupled_decay)
+                    check_numeric, coupled_decay, elementwise)
 from ._registry import register
 
 
@@ -109,10 +109,8 @@ def _sqrt(x):
     return math.sqrt(x) if isinstance(x, float) else np.sqrt(x)
 
 
-def _log(x):
-    if isinstance(x, float):
-        return math.log(x) if x > 0.0 else -math.inf
-    return np.log(x)
+def _log(b: float) -> float:
+    return math.log(b) if b > 0.0 else -math.inf
 
 
 def bounds(final_lr, gamma, t: int):
@@ -165,14 +163,15 @@ class AdaBound(Optimizer):
         log_prod = s.log_beta1_prod
         beta1_scheduled = isinstance(self.hyper["betas"][0], _Scheduled)
         if beta1_scheduled:
-            log_prod = (log_prod + _log(b1)).astype(p.dtype)
+            log_prod = (log_prod + elementwise(_log, b1)).astype(p.dtype)
 
         if self.hyper["form"] == "paper":
             lower, upper = bounds(final_lr, gamma, t)
             eta_hat = np.clip(lr / (np.sqrt(v_used) + eps), lower, upper)
             new_p = p - (eta_hat / math.sqrt(t)) * m
         else:
-            c1 = -np.expm1(log_prod) if beta1_scheduled else bias_correction(b1, t)
+            c1 = (-elementwise(math.expm1, log_prod) if beta1_scheduled
+                  else bias_correction(b1, t))
             step_size = lr * _sqrt(bias_correction(b2, t)) / c1
             if isinstance(self.hyper["lr"], _Scheduled):
                 final_lr = final_lr * (lr / self._first_lr(p.dtype))
@@ -183,7 +182,7 @@ class AdaBound(Optimizer):
 
 
 _FRAMEWORKS = {
-    "torch": "not in torch.optim; reference: the authors' PyTorch package "
+    "reference": "not in torch.optim; the authors' PyTorch package "
              "(github.com/Luolc/AdaBound, adabound/adabound.py, class AdaBound; pip "
              "'adabound') = form='code' (L2 weight_decay; AdaBoundW there is the "
              "decoupled variant, not provided here)",

@@ -23,7 +23,7 @@ Conventions (where frameworks disagree):
     ``"efficient"``: :math:`\alpha_t m_t/(\sqrt{v_t}+\hat\epsilon)` with
     :math:`\alpha_t = \alpha\sqrt{1-\beta_2^t}/(1-\beta_1^t)` -- the paper's §2
     reordering, torch RAdam and SparseAdam; epsilon acts *before* the bias
-    correction, i.e. it equals "outside" with :math:`\epsilon\sqrt{1-\beta_2^t}`.
+    correction, i.e. it equals "outside" with :math:`\epsilon/\sqrt{1-\beta_2^t}`.
     ``"inside"``: :math:`\hat m_t/\sqrt{\hat v_t+\epsilon}` -- optax ``eps_root``
     (with optax ``eps=0``).
 ``amsgrad_mode`` (with ``amsgrad=True``)
@@ -84,7 +84,7 @@ def adam_direction(m, v_hat, c1, c2, eps, eps_mode):
     if eps_mode == "outside":
         return safe_div(m / c1, np.sqrt(v_hat) + eps)
     if eps_mode == "efficient":
-        sc2 = np.sqrt(c2)
+        sc2 = elementwise(math.sqrt, c2)
         return (sc2 / c1) * safe_div(m, np.sqrt(v_hat * c2) + eps)
     return safe_div(m / c1, np.sqrt(v_hat + eps))
 

@@ -54,7 +54,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._core import (LR, WEIGHT_DECAY, HParam, Optimizer, _Scheduled, bias_correction,
-                    coupled_decay)
+                    coupled_decay, elementwise, safe_div)
 from ._registry import register
 
 
@@ -62,15 +62,16 @@ class AdamaxState(NamedTuple):
     step: int
     m: np.ndarray               # first moment m_t
     u: np.ndarray               # exponentially weighted infinity norm u_t
-    log_beta1_prod: np.ndarray  # (R, 1): sum_s log beta1_s (for scheduled beta1)
+    log_beta1_prod: np.ndarray  # (R, 1): sum_s log beta1_s, floored at -1e4 (scheduled beta1)
+
+
+def _log_scalar(beta: float) -> float:
+    return math.log(beta) if beta > 0.0 else -math.inf
 
 
 def _log(beta):
-    """log(beta) in beta's own type; log(0) = -inf without a warning."""
-    if isinstance(beta, np.ndarray):
-        with np.errstate(divide="ignore"):
-            return np.log(beta)
-    return math.log(beta) if beta > 0.0 else -math.inf
+    """log(beta) per value (see :func:`~._core.elementwise`); log(0) = -inf."""
+    return elementwise(_log_scalar, beta)
 
 
 class Adamax(Optimizer):
@@ -101,7 +102,11 @@ class Adamax(Optimizer):
         """Return (1 - prod_s beta1_s, new log-product of beta1)."""
         if not isinstance(self.hyper["betas"][0], _Scheduled):
             return bias_correction(b1, h.t), s.log_beta1_prod
-        log_prod = np.asarray(s.log_beta1_prod + _log(b1), dtype=s.log_beta1_prod.dtype)
+        dtype = s.log_beta1_prod.dtype
+        # beta1_s = 0 makes the product 0 (log -inf); keep the state finite with a
+        # floor far below log(smallest subnormal), where expm1 is already -1.
+        log_prod = np.maximum(np.asarray(s.log_beta1_prod + _log(b1), dtype=dtype),
+                              dtype.type(-1e4))
         return -np.expm1(log_prod), log_prod
 
     def _step(self, g, p, s, h):
@@ -114,16 +119,12 @@ class Adamax(Optimizer):
         else:
             u = np.maximum(b2 * s.u, np.abs(g))
             denom = u + eps
-        zero = denom == 0
-        if np.any(zero):
-            if np.any(zero & (m != 0)):
-                raise ValueError(
-                    f"{self.name}: at step t={h.t} the infinity norm u_t is 0 where "
-                    f"m_t != 0 (eps=0 with beta2=0, or u_t underflowed), so m_t/u_t is "
-                    f"infinite; use eps > 0")
-            direction = np.where(zero, np.zeros_like(m), m / np.where(zero, 1, denom))
-        else:
-            direction = m / denom
+        if np.any((denom == 0) & (m != 0)):
+            raise ValueError(
+                f"{self.name}: at step t={h.t} the infinity norm u_t is 0 where "
+                f"m_t != 0 (eps=0 with beta2=0, or u_t underflowed), so m_t/u_t is "
+                f"infinite; use eps > 0")
+        direction = safe_div(m, denom)  # 0/0 := 0: an all-zero history does not move
         c1, log_prod = self._beta1_correction(s, h, b1)
         new_p = p - (lr / c1) * direction
         return new_p, AdamaxState(s.step + 1, m, u, log_prod)

@@ -55,6 +55,9 @@ and differ in the Nesterov-style first moment.
    ``mu_product`` as a tensor of torch's *default* dtype (float32 unless
    ``torch.set_default_dtype(torch.float64)``), so float64 parameters do not get
    a float64 :math:`\Pi_t` there; here :math:`\Pi_t` has the dtype of params.
+
+With ``eps=0``, a coordinate that has only seen zero gradients takes a zero
+step (0/0 := 0, where torch gives NaN).
 """
 from __future__ import annotations
 
@@ -62,7 +65,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._core import LR, WEIGHT_DECAY, HParam, Optimizer, bias_correction, coupled_decay
+from ._core import (LR, WEIGHT_DECAY, HParam, Optimizer, bias_correction, coupled_decay,
+                    elementwise, safe_div)
 from ._registry import register
 
 
@@ -74,10 +78,12 @@ class NAdamState(NamedTuple):
 
 
 def _mu(beta1, momentum_decay, t: int):
-    r""":math:`\mu_t = \beta_1(1 - \frac12 0.96^{t\psi})` (Dozat's schedule)."""
-    return beta1 * (1.0 - 0.5 * np.power(0.96, t * momentum_decay)) \
-        if isinstance(momentum_decay, np.ndarray) else \
-        beta1 * (1.0 - 0.5 * 0.96 ** (t * momentum_decay))
+    r""":math:`\mu_t = \beta_1(1 - \frac12 0.96^{t\psi})` (Dozat's schedule).
+
+    The power goes through ``math`` per distinct value (:func:`~._core.elementwise`),
+    so a run in a batch gets the bits it gets alone.
+    """
+    return beta1 * (1.0 - 0.5 * elementwise(lambda md: 0.96 ** (t * md), momentum_decay))
 
 
 class NAdam(Optimizer):
@@ -119,11 +125,11 @@ class NAdam(Optimizer):
             mu_prod = s.mu_product * mu
             coef_g = -lr * (1 - mu) / (1 - mu_prod)
             coef_m = -lr * mu_next / (1 - mu_prod * mu_next)
-            new_p = p + coef_g * (g / denom)
-            new_p = new_p + coef_m * (m / denom)
+            new_p = p + coef_g * safe_div(g, denom)
+            new_p = new_p + coef_m * safe_div(m, denom)
             return new_p, NAdamState(s.step + 1, m, v, mu_prod)
         m_hat = b1 * (m / bias_correction(b1, t + 1)) + (1 - b1) * (g / bias_correction(b1, t))
-        new_p = p - lr * (m_hat / denom)
+        new_p = p - lr * safe_div(m_hat, denom)
         return new_p, NAdamState(s.step + 1, m, v, s.mu_product)
 
 

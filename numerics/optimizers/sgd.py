@@ -113,7 +113,8 @@ class SGD(Optimizer):
                                  ("dampening", damp, np.asarray(damp) != 0)):
             if np.any(bad):
                 runs = f" (offending {_runs_where(bad)})" if np.ndim(value) else ""
-                raise ValueError(f"{rule}; got {name}={value!r}{runs}")
+                shown = np.ravel(value).tolist() if np.ndim(value) else value
+                raise ValueError(f"{rule}; got {name}={shown!r}{runs}")
 
     def _init(self, p):
         return SGDState(0, np.zeros_like(p))
