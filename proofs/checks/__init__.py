@@ -2,3 +2,4 @@
 
 Each module registers its checks with :func:`adamlab.proofs.ledger.check_for`.
 """
+from . import step_size  # noqa: F401  (issue 3: theory-decided claims)
