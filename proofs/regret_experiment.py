@@ -1,0 +1,425 @@
+r"""Regret experiments: simulate optimizers on a problem and hold the published bounds
+against the very same runs.
+
+>>> from adamlab.proofs.regret_experiment import SeriesSpec, run_experiment
+>>> exp = run_experiment("rkk-online", [SeriesSpec("amsgrad")], T=2000, runs=1)
+>>> s = exp.series[0]
+>>> [(b.claim_id, b.status) for b in s.bounds]
+[('rkk.thm4', 'applies'), ('rkk.cor1', 'not applicable')]
+>>> bool((s.regret[-1] <= s.bounds[0].values[-1]).all())     # R(T) under Theorem 4's bound
+True
+
+The simulator (:func:`adamlab.numerics.simulate.run`) plays each series; the
+statistics it records are handed to the bounds of
+:mod:`adamlab.theory.regret_bounds` (SymPy expressions, lambdified), whose
+:meth:`~adamlab.theory.regret_bounds.RegretBound.applies` says which
+hypotheses each run meets.  Which bound belongs to which algorithm is decided
+here (:func:`bound_ids_for`), with the conditions on the *algorithm* that the
+theorems take for granted (:func:`algorithm_conditions`: the update analysed,
+:math:`\epsilon = 0`, no weight decay, the step-size schedule):
+
+============================  =======================================================
+optimizer (registry class)    bounds
+============================  =======================================================
+Adam (``amsgrad=False``)      ``kb.thm4.1`` (Kingma & Ba, ICLR 2015, Thm 4.1), ``kb.cor4.2``
+AMSGrad (``amsgrad=True``)    ``rkk.thm4``, ``rkk.cor1`` (Reddi, Kale & Kumar, ICLR 2018)
+AdaGrad                       ``dhs.adagrad-regret`` (Duchi, Hazan & Singer, JMLR 2011)
+SGD without momentum          ``z.ogd-regret`` (Zinkevich, ICML 2003, Thm 1)
+============================  =======================================================
+
+A bound's row t is the theorem for horizon :math:`T = t`, so it is compared
+with the regret against the best fixed point of each prefix,
+``stats["regret_prefix"]``, where the problem provides it (else with
+``stats["regret"]``, which is :math:`R(T)` only at the last step; the series
+says which in ``regret_kind``).  Status of a bound for a series:
+
+``applies``         every hypothesis (the statement's, the proof's, the
+                    algorithm's) holds in every run at the last step;
+``not met``         it can be evaluated, but a hypothesis fails (or is not
+                    recorded); ``reasons`` say which;
+``not applicable``  it cannot be evaluated on the run (e.g. Theorem 4.1 needs
+                    :math:`\beta_{1,t} = \beta_1\lambda^{t-1}` and the run's
+                    :math:`\beta_1` is constant).
+
+The experiment defaults (:func:`default_hyper`) are the settings the theorems
+analyse: :math:`\alpha_t = \alpha/\sqrt t`, :math:`\epsilon = 0`; Adam with
+:math:`\beta_{1,t} = 0.9\cdot 0.999^{t-1}` and KB's bias correction
+:math:`1-\beta_1^t`; AMSGrad as Reddi et al.'s Algorithm 2; AdaGrad with
+:math:`\eta = D_\infty/\sqrt2` (DHS's choice); SGD with Zinkevich's tuned
+:math:`\eta = D/(G\sqrt2)` when the problem knows G.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+
+from adamlab.numerics import optimizers as _optimizers
+from adamlab.numerics import problems as _problems
+from adamlab.numerics import simulate as _simulate
+from adamlab.numerics.curves import loglog_slope, quantile_band
+from adamlab.numerics.optimizers._core import _Scheduled
+from adamlab.numerics.optimizers.adagrad import Adagrad
+from adamlab.numerics.optimizers.adam import Adam
+from adamlab.numerics.optimizers.schedules import Beta1Decay, InverseSqrt
+from adamlab.numerics.optimizers.sgd import SGD
+from adamlab.numerics.run_result import RunResult, to_jsonable
+from adamlab.theory import regret_bounds as _rb
+
+QUANTILES = (0.1, 0.5, 0.9)
+STATUSES = ("applies", "not met", "not applicable")
+DEFAULT_ALPHA = 0.1
+DEFAULT_LAM = 0.999
+
+
+@dataclass(frozen=True)
+class SeriesSpec:
+    """One optimizer setting: registry ``optimizer`` name, the ``hyper``-parameters set
+    on top of :func:`default_hyper` (``lam`` stands for ``betas[0] = Beta1Decay(beta1,
+    lam)``; ``lam = 1`` keeps beta1 constant), and a ``label`` for legends and files."""
+
+    optimizer: str
+    hyper: Mapping[str, Any] = field(default_factory=dict)
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.label or self.optimizer
+
+
+@dataclass
+class BoundAssessment:
+    """A published bound held against one series: status, reasons, and its values
+    (T, R) in regret units (None when it cannot be evaluated)."""
+
+    claim_id: str
+    title: str
+    source: str
+    status: str
+    reasons: list[str]
+    values: np.ndarray | None = None
+    failed: list[str] = field(default_factory=list)
+
+    def exceeded_at(self, regret: np.ndarray) -> int | None:
+        """The first step t at which some run's regret is above the bound (None if never)."""
+        if self.values is None:
+            return None
+        with np.errstate(invalid="ignore"):
+            over = np.any(regret > self.values, axis=1)
+        idx = np.flatnonzero(over)
+        return int(idx[0]) + 1 if idx.size else None
+
+    def to_json(self, regret: np.ndarray | None = None) -> dict:
+        out = {"claim_id": self.claim_id, "title": self.title, "source": self.source,
+               "status": self.status, "reasons": list(self.reasons),
+               "failed_hypotheses": list(self.failed)}
+        if self.values is not None:
+            final = self.values[-1]
+            out["value_at_T"] = {"median": _f(np.median(final)), "min": _f(np.min(final)),
+                                 "max": _f(np.max(final))}
+            if regret is not None:
+                out["regret_exceeds_bound_first_at_t"] = self.exceeded_at(regret)
+        return out
+
+
+@dataclass
+class SeriesOutcome:
+    """One simulated series: its result, the regret curve compared with the bounds,
+    the fitted log-log slopes (one per run) and the bounds."""
+
+    spec: SeriesSpec
+    optimizer: Any
+    hyper: dict
+    result: RunResult
+    regret: np.ndarray
+    regret_kind: str
+    slopes: np.ndarray
+    bounds: list[BoundAssessment]
+    path: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.spec.name
+
+    @property
+    def complete(self) -> bool:
+        return self.result.complete
+
+    def slope_summary(self) -> tuple[float, float, float]:
+        """(q10, median, q90) of the fitted slopes over runs (NaN if none)."""
+        s = self.slopes[np.isfinite(self.slopes)]
+        if not s.size:
+            return (math.nan,) * 3
+        return tuple(float(x) for x in np.quantile(s, QUANTILES))
+
+
+@dataclass
+class Experiment:
+    """The whole experiment: problem, horizon, runs, seed, and the series played so far."""
+
+    problem: Any
+    T: int
+    runs: int
+    seed: int
+    series: list[SeriesOutcome]
+    complete: bool = True
+    interrupted: str | None = None
+    elapsed_s: float = 0.0
+
+    @property
+    def title(self) -> str:
+        return (f"{self.problem.name} (d = {self.problem.d}), T = {self.T:,}, "
+                f"{self.runs} run{'s' if self.runs != 1 else ''}")
+
+
+def _f(x) -> float | str:
+    x = float(x)
+    return x if math.isfinite(x) else repr(x)
+
+
+# ---- optimizers ----------------------------------------------------------------------------
+def default_hyper(optimizer: str, problem) -> dict:
+    """The experiment's defaults for ``optimizer`` on ``problem`` (see the module docs);
+    registry defaults for optimizers without a regret theorem here, with eps = 0."""
+    entry = _optimizers.get(optimizer)
+    cls = entry.cls
+    if issubclass(cls, Adam):
+        amsgrad = bool(entry.defaults.get("amsgrad", False))
+        out = {"lr": InverseSqrt(DEFAULT_ALPHA), "betas": (0.9, 0.99), "eps": 0.0}
+        if amsgrad:
+            out["amsgrad_mode"] = "reddi"
+        elif not entry.defaults.get("decoupled_weight_decay", False):
+            out.update(lam=DEFAULT_LAM, beta1_correction="power")
+        return out
+    if issubclass(cls, Adagrad):
+        d_inf = getattr(problem.domain, "diameter_inf", math.inf)
+        eta = d_inf / math.sqrt(2) if math.isfinite(d_inf) else DEFAULT_ALPHA
+        return {"lr": eta, "eps": 0.0}
+    if issubclass(cls, SGD):
+        D = getattr(problem.domain, "diameter_2", math.inf)
+        G = (problem.gradient_bounds() or {}).get("G")
+        eta = D / (G * math.sqrt(2)) if G and math.isfinite(D) else DEFAULT_ALPHA
+        return {"lr": InverseSqrt(eta)}
+    if any(hp.name == "eps" for hp in entry.hparams()):
+        return {"eps": 0.0} if optimizer not in ("adadelta",) else {}
+    return {}
+
+
+def build_optimizer(spec: SeriesSpec, problem):
+    """(optimizer, effective hyperparameters as JSON) for ``spec`` on ``problem``.
+
+    Raises ValueError/TypeError naming the hyperparameter for bad values."""
+    if not isinstance(spec, SeriesSpec):
+        raise TypeError(f"spec must be a SeriesSpec; got {type(spec).__name__}")
+    hyper = default_hyper(spec.optimizer, problem)
+    hyper.update(spec.hyper)
+    lam = hyper.pop("lam", None)
+    if lam is not None:
+        if not any(hp.name == "betas" for hp in _optimizers.get(spec.optimizer).hparams()):
+            raise ValueError(f"{spec.optimizer}: lam (beta1 decay) applies only to "
+                             f"optimizers with betas")
+        if isinstance(lam, bool) or not isinstance(lam, (int, float)) or not 0 < lam <= 1:
+            raise ValueError(f"{spec.optimizer}: lam must be a number in (0, 1] "
+                             f"(1 keeps beta1 constant); got {lam!r}")
+        b1, b2 = hyper.get("betas", _optimizers.get(spec.optimizer).cls.defaults["betas"])
+        if lam < 1:
+            b1 = b1 if isinstance(b1, Beta1Decay) else Beta1Decay(float(b1), float(lam))
+        hyper["betas"] = (b1, b2)
+    opt = _optimizers.make(spec.optimizer, **hyper)
+    return opt, to_jsonable(hyper)
+
+
+# ---- which bounds belong to which algorithm ---------------------------------------------------
+def bound_ids_for(opt) -> tuple[str, ...]:
+    """The regret bounds of :mod:`adamlab.theory.regret_bounds` that analyse ``opt``'s
+    algorithm (see the module docs); () for the others."""
+    if isinstance(opt, Adam):
+        if opt.hyper["amsgrad"]:
+            return ("rkk.thm4", "rkk.cor1")
+        if not opt.hyper["decoupled_weight_decay"]:
+            return ("kb.thm4.1", "kb.cor4.2")
+        return ()
+    if isinstance(opt, Adagrad):
+        return ("dhs.adagrad-regret",)
+    if isinstance(opt, SGD):
+        return ("z.ogd-regret",)
+    return ()
+
+
+def _zero(x) -> bool:
+    return bool(np.all(np.asarray(x) == 0))
+
+
+def algorithm_conditions(claim_id: str, opt) -> list[tuple[str, bool]]:
+    """The conditions on the algorithm that ``claim_id``'s theorem takes for granted:
+    (text, holds) pairs."""
+    h = opt.hyper
+    out = [("no weight decay (weight_decay = 0)", _zero(h.get("weight_decay", 0.0)))]
+    if claim_id.startswith("kb."):
+        out.append(("eps = 0 (the proof divides by sqrt(vhat))", _zero(h["eps"])))
+        if isinstance(h["betas"][0], _Scheduled):
+            out.append(("bias correction 1 - beta1^t as in KB's proof (beta1_correction="
+                        "'power')", h["beta1_correction"] == "power"))
+    elif claim_id.startswith("rkk."):
+        out.append(("AMSGrad as Reddi et al.'s Algorithm 2 (amsgrad_mode='reddi': no bias "
+                    "correction)", h["amsgrad_mode"] == "reddi"))
+        out.append(("eps = 0 (Algorithm 2 has no epsilon)", _zero(h["eps"])))
+    elif claim_id.startswith("dhs."):
+        out.append(("eps = 0 (the bound is for AdaGrad without delta)", _zero(h["eps"])))
+        out.append(("lr_decay = 0 and initial_accumulator_value = 0",
+                    _zero(h["lr_decay"]) and _zero(h["initial_accumulator_value"])))
+    elif claim_id.startswith("z."):
+        out.append(("plain projected gradient descent (momentum = 0)", _zero(h["momentum"])))
+    return out
+
+
+def _schedule(value) -> str | None:
+    fn = value.fn if isinstance(value, _Scheduled) else value
+    if isinstance(fn, InverseSqrt):
+        return "inverse_sqrt"
+    if callable(fn):
+        return None
+    return "constant"
+
+
+def schedule_constants(opt) -> dict:
+    """``alpha_schedule`` / ``eta_schedule`` (outside the statistics schema) from the
+    optimizer's own learning rate, for the schedule hypotheses of the bounds."""
+    lr = opt.hyper.get("lr")
+    kind = None if lr is None else _schedule(lr)
+    if kind is None:
+        return {}
+    if isinstance(opt, SGD):
+        return {"eta_schedule": kind}
+    if isinstance(opt, Adagrad):
+        return {"alpha_schedule": kind, "eta_schedule": kind}
+    return {"alpha_schedule": kind}
+
+
+def assess_bounds(result: RunResult, opt) -> list[BoundAssessment]:
+    """Evaluate and judge every bound of :func:`bound_ids_for` on ``result``."""
+    constants = dict(result.constants)
+    constants.update(schedule_constants(opt))
+    out = []
+    for cid in bound_ids_for(opt):
+        bound = _rb.get(cid)
+        try:
+            values = bound.evaluate(result.stats, constants)
+            app = bound.applies(result.stats, constants)
+        except ValueError as exc:
+            reason = str(exc)
+            if "constants['lam']" in reason:
+                reason = ("needs beta1_t = beta1 lambda^(t-1) with lambda in (0, 1); this run's "
+                          "beta1 is constant (set lam < 1)")
+            out.append(BoundAssessment(cid, bound.title, bound.source, "not applicable",
+                                       [reason]))
+            continue
+        values = np.asarray(values, dtype=np.float64)
+        if values.ndim == 1:
+            values = values[:, None]
+        if bound.quantity == "R(T)/T":
+            values = values * np.asarray(result.stats["t"], dtype=np.float64)[:, None]
+        reasons, failed = [], []
+        for text, holds in algorithm_conditions(cid, opt):
+            if not holds:
+                reasons.append(f"algorithm: {text} fails")
+                failed.append(text)
+        for name in app.failed():
+            kind = "statement" if name in app.printed else "proof (not in the statement)"
+            reasons.append(f"{kind}: {app.texts[name]} fails")
+            failed.append(name if name in app.printed else
+                          f"{name} (needed by the proof, not in the statement)")
+        for name in app.unknown:
+            reasons.append(f"not recorded by the run: {app.texts[name]}")
+            failed.append(f"{name} (not recorded)")
+        if not np.any(np.isfinite(values)):
+            reasons.append("the bound is infinite")
+        status = "not met" if reasons else "applies"
+        out.append(BoundAssessment(cid, bound.title, bound.source, status, reasons, values,
+                                   failed))
+    return out
+
+
+# ---- running ---------------------------------------------------------------------------------
+def run_series(problem, spec: SeriesSpec, T: int, runs: int, seed: int = 0, *,
+               save: str | None = None, progress: bool | None = None) -> SeriesOutcome:
+    """Simulate one series and assess its bounds (``save``: path of the .npz result)."""
+    opt, hyper = build_optimizer(spec, problem)
+    res = _simulate.run(problem, opt, T=T, runs=runs, seed=seed, progress=progress, save=save)
+    prefix = res.stats.get("regret_prefix")
+    regret, kind = (prefix, "prefix") if prefix is not None else (res.regret, "final-comparator")
+    t = np.asarray(res.stats["t"], dtype=np.float64)
+    if res.complete:
+        slopes = loglog_slope(t, regret)
+        bounds = assess_bounds(res, opt)
+    else:
+        slopes, bounds = np.full(res.runs, np.nan), []
+    return SeriesOutcome(spec, opt, hyper, res, regret, kind, slopes, bounds,
+                         None if save is None else str(save))
+
+
+def run_experiment(problem, specs: Sequence[SeriesSpec], T: int, runs: int = 1,
+                   seed: int = 0, *, problem_params: Mapping | None = None,
+                   save_dir: str | None = None, progress: bool | None = None,
+                   log: Callable[[str], None] | None = None) -> Experiment:
+    r"""Play every series of ``specs`` on ``problem`` (a registered name or a Problem) for
+    ``T`` steps and ``runs`` runs from ``seed``; save each result under ``save_dir``
+    (``runs/<label>.npz`` + .json) when given.
+
+    Ctrl-C: the series being simulated stops after its current step and is saved marked
+    incomplete (see :func:`adamlab.numerics.simulate.run`); the experiment stops there
+    and comes back with ``complete = False``.  ``log`` receives one line per series.
+    """
+    started = time.perf_counter()
+    prob = _problems.make(problem, **dict(problem_params or {})) if isinstance(problem, str) \
+        else problem
+    specs = list(specs)
+    if not specs:
+        raise ValueError("specs must hold at least one SeriesSpec")
+    labels = [s.name for s in specs]
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"series labels must be distinct; got {labels}")
+    exp = Experiment(prob, int(T), int(runs), int(seed), [])
+    for i, spec in enumerate(specs, 1):
+        save = None
+        if save_dir is not None:
+            save = f"{save_dir}/runs/{file_stem(spec.name)}.npz"
+        if log:
+            log(f"[{i}/{len(specs)}] {spec.name}: {runs} run(s) x {T:,} steps ...")
+        t0 = time.perf_counter()
+        try:
+            outcome = run_series(prob, spec, T, runs, seed, save=save, progress=progress)
+        except KeyboardInterrupt:
+            exp.complete, exp.interrupted = False, spec.name
+            break
+        exp.series.append(outcome)
+        if log:
+            lo, med, hi = outcome.slope_summary()
+            log(f"[{i}/{len(specs)}] {spec.name}: {outcome.result.metadata['engine']} engine, "
+                f"{time.perf_counter() - t0:.1f} s; log-log slope {med:.3f} "
+                f"[{lo:.3f}, {hi:.3f}]" + ("" if outcome.complete else " (INCOMPLETE)"))
+        if not outcome.complete:
+            exp.complete, exp.interrupted = False, spec.name
+            break
+    exp.elapsed_s = time.perf_counter() - started
+    return exp
+
+
+def file_stem(label: str) -> str:
+    """A file-name-safe form of a series label."""
+    keep = "".join(c if c.isalnum() or c in "-_.=" else "_" for c in label)
+    return keep.strip("_.") or "series"
+
+
+def band(outcome: SeriesOutcome, rows: np.ndarray) -> np.ndarray:
+    """(3, len(rows)): q10, median, q90 over runs of the regret at 0-based ``rows``."""
+    return quantile_band(outcome.regret[rows], QUANTILES)
+
+
+__all__ = ["BoundAssessment", "Experiment", "QUANTILES", "STATUSES", "SeriesOutcome",
+           "SeriesSpec", "algorithm_conditions", "assess_bounds", "band", "bound_ids_for",
+           "build_optimizer", "default_hyper", "file_stem", "run_experiment", "run_series",
+           "schedule_constants"]
