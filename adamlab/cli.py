@@ -1,9 +1,12 @@
 """The ``adamlab`` command line.
 
-``adamlab check``   the main job: decide the claims ledger.  Until the ledger's
-                    checks land (issue 6) it reports each claim as *pending*
-                    and lists what the toolkit has registered.
-``adamlab list``    the registered optimizers and the claims, one line each.
+``adamlab check``   the main job: decide the claims ledger (claims without a
+                    check yet are reported *pending*); ``--out DIR`` also writes
+                    a report folder (Markdown, figures; :mod:`adamlab.proofs.report`).
+``adamlab regret``  regret plots against sqrt(T) with the published bounds
+                    overlaid (:mod:`adamlab.cli_regret`).
+``adamlab list``    the registered optimizers, problems and claims, one line each.
+``adamlab prove``   print a claim's proof, step by step (:mod:`adamlab.proofs.render`).
 
 Exit status: 0 when the command ran (verdicts are results, not failures),
 2 for usage errors, 1 when the tool itself failed.  User mistakes print a
@@ -20,9 +23,7 @@ from typing import Sequence
 
 from adamlab import __version__
 
-
-class UsageError(Exception):
-    """A mistake in how the command was called (exit status 2)."""
+from .cli_args import UsageError, choose, integer, names_list
 
 
 class _Parser(argparse.ArgumentParser):
@@ -56,8 +57,13 @@ def _cmd_list(args, out) -> int:
         for name in optimizers.names():
             entry = optimizers.get(name)
             print(f"  {name:<10} {entry.summary}", file=out)
+    if what in ("all", "problems"):
+        from adamlab.numerics import problems
+        print("Problems (adamlab regret --problem NAME):", file=out)
+        for name in problems.names():
+            print(f"  {name:<18} {problems.get(name).summary}", file=out)
     if what in ("all", "claims"):
-        print("Claims (adamlab check ID):", file=out)
+        print("Claims (adamlab check ID, adamlab prove ID):", file=out)
         for c in claims.CLAIMS:
             print(f"  {c.id:<28} {c.source}", file=out)
     return 0
@@ -87,6 +93,37 @@ def _cmd_check(args, out) -> int:
     if args.json:
         _write_json_atomic(args.json, {"adamlab": __version__, "claims": rows})
         print(f"wrote {args.json}", file=out)
+    if args.out:
+        from adamlab.numerics import plots
+        from adamlab.proofs import report
+        formats = names_list("--formats", args.formats, plots.FORMATS, "format")
+        T = integer("--T", args.T, 10, 10**7, "100000 or 1e5")
+        if os.path.exists(args.out) and not os.path.isdir(args.out):
+            raise UsageError(f"--out: {args.out!r} exists and is not a folder")
+        done = report.write_report(args.out, rows, formats=formats, T=T)
+        print(f"wrote {done['report']} and {len(done['files'])} files in {args.out}",
+              file=out)
+    return 0
+
+
+def _cmd_prove(args, out) -> int:
+    import importlib
+    try:
+        render = importlib.import_module("adamlab.proofs.render")
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("adamlab.proofs.render",):
+            raise
+        print("adamlab prove: this version has no proof renderer (adamlab.proofs.render)",
+              file=sys.stderr)
+        return 1
+    ids = list(render.proof_ids())
+    if args.id is None:
+        print("Proofs (adamlab prove ID):", file=out)
+        for i in ids:
+            print(f"  {i}", file=out)
+        return 0
+    claim_id = choose("adamlab prove", args.id, ids, "proof ID")
+    print(render.render_proof(claim_id, thorough=args.thorough), file=out)
     return 0
 
 
@@ -100,10 +137,23 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", metavar="FILE", help="write every verdict as JSON")
     check.add_argument("--thorough", action="store_true",
                        help="run the longer searches and simulations")
+    check.add_argument("--out", metavar="DIR", help="also write a report folder: report.md "
+                       "(ledger table, figures), ledger.json, step_size.*, regret_<problem>.*")
+    check.add_argument("--formats", default="png,svg", metavar="F,...",
+                       help="report figure formats among png, svg, pdf (default png,svg)")
+    check.add_argument("--T", default="100000", metavar="N",
+                       help="horizon of the report's regret figures (default 100000)")
     check.set_defaults(func=_cmd_check)
-    lst = sub.add_parser("list", help="list optimizers and claims")
-    lst.add_argument("what", nargs="?", default="all", choices=("all", "optimizers", "claims"))
+    from . import cli_regret
+    cli_regret.add_parser(sub)
+    lst = sub.add_parser("list", help="list optimizers, problems and claims")
+    lst.add_argument("what", nargs="?", default="all",
+                     choices=("all", "optimizers", "problems", "claims"))
     lst.set_defaults(func=_cmd_list)
+    prove = sub.add_parser("prove", help="print a claim's proof, each step checked")
+    prove.add_argument("id", nargs="?", metavar="ID", help="claim ID (none: list the proofs)")
+    prove.add_argument("--thorough", action="store_true", help="run the longer checks")
+    prove.set_defaults(func=_cmd_prove)
     return parser
 
 
@@ -111,11 +161,13 @@ def main(argv: Sequence[str] | None = None, out=None) -> int:
     """Run the command line; return the exit status."""
     out = sys.stdout if out is None else out
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+        args = parser.parse_args(argv)
         if args.command is None:
             parser.print_help(out)
             return 2
+        args.argv = argv
         return args.func(args, out)
     except UsageError as exc:
         print(str(exc), file=sys.stderr)
@@ -123,3 +175,9 @@ def main(argv: Sequence[str] | None = None, out=None) -> int:
     except KeyboardInterrupt:
         print("adamlab: interrupted", file=sys.stderr)
         return 130
+    except (OSError, ValueError, TypeError, RuntimeError, ArithmeticError) as exc:
+        if os.environ.get("ADAMLAB_DEBUG"):
+            raise
+        print(f"adamlab: failed: {type(exc).__name__}: {exc} (set ADAMLAB_DEBUG=1 for the "
+              f"traceback)", file=sys.stderr)
+        return 1

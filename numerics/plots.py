@@ -251,7 +251,7 @@ def save_figure(fig: Figure, base: str | os.PathLike, formats: Sequence[str] = (
         try:
             with os.fdopen(fd, "wb") as fh, matplotlib.rc_context(_RC):
                 meta = {"Date": None} if fmt in ("svg", "pdf") else {}
-                fig.savefig(fh, format=fmt, dpi=150, metadata=meta, bbox_inches="tight")
+                fig.savefig(fh, format=fmt, dpi=150, metadata=meta)
             os.replace(tmp, path)
         except BaseException:
             if os.path.exists(tmp):

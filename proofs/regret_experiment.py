@@ -61,16 +61,16 @@ from adamlab.numerics import optimizers as _optimizers
 from adamlab.numerics import problems as _problems
 from adamlab.numerics import simulate as _simulate
 from adamlab.numerics.curves import loglog_slope, quantile_band
-from adamlab.numerics.optimizers._core import _Scheduled
 from adamlab.numerics.optimizers.adagrad import Adagrad
 from adamlab.numerics.optimizers.adam import Adam
 from adamlab.numerics.optimizers.schedules import Beta1Decay, InverseSqrt
 from adamlab.numerics.optimizers.sgd import SGD
 from adamlab.numerics.run_result import RunResult, to_jsonable
-from adamlab.theory import regret_bounds as _rb
+
+from .regret_assess import (BoundAssessment, algorithm_conditions, assess_bounds,  # noqa: F401
+                            bound_ids_for, schedule_constants)
 
 QUANTILES = (0.1, 0.5, 0.9)
-STATUSES = ("applies", "not met", "not applicable")
 DEFAULT_ALPHA = 0.1
 DEFAULT_LAM = 0.999
 
@@ -88,41 +88,6 @@ class SeriesSpec:
     @property
     def name(self) -> str:
         return self.label or self.optimizer
-
-
-@dataclass
-class BoundAssessment:
-    """A published bound held against one series: status, reasons, and its values
-    (T, R) in regret units (None when it cannot be evaluated)."""
-
-    claim_id: str
-    title: str
-    source: str
-    status: str
-    reasons: list[str]
-    values: np.ndarray | None = None
-    failed: list[str] = field(default_factory=list)
-
-    def exceeded_at(self, regret: np.ndarray) -> int | None:
-        """The first step t at which some run's regret is above the bound (None if never)."""
-        if self.values is None:
-            return None
-        with np.errstate(invalid="ignore"):
-            over = np.any(regret > self.values, axis=1)
-        idx = np.flatnonzero(over)
-        return int(idx[0]) + 1 if idx.size else None
-
-    def to_json(self, regret: np.ndarray | None = None) -> dict:
-        out = {"claim_id": self.claim_id, "title": self.title, "source": self.source,
-               "status": self.status, "reasons": list(self.reasons),
-               "failed_hypotheses": list(self.failed)}
-        if self.values is not None:
-            final = self.values[-1]
-            out["value_at_T"] = {"median": _f(np.median(final)), "min": _f(np.min(final)),
-                                 "max": _f(np.max(final))}
-            if regret is not None:
-                out["regret_exceeds_bound_first_at_t"] = self.exceeded_at(regret)
-        return out
 
 
 @dataclass
@@ -175,11 +140,6 @@ class Experiment:
                 f"{self.runs} run{'s' if self.runs != 1 else ''}")
 
 
-def _f(x) -> float | str:
-    x = float(x)
-    return x if math.isfinite(x) else repr(x)
-
-
 # ---- optimizers ----------------------------------------------------------------------------
 def default_hyper(optimizer: str, problem) -> dict:
     """The experiment's defaults for ``optimizer`` on ``problem`` (see the module docs);
@@ -230,117 +190,6 @@ def build_optimizer(spec: SeriesSpec, problem):
         hyper["betas"] = (b1, b2)
     opt = _optimizers.make(spec.optimizer, **hyper)
     return opt, to_jsonable(hyper)
-
-
-# ---- which bounds belong to which algorithm ---------------------------------------------------
-def bound_ids_for(opt) -> tuple[str, ...]:
-    """The regret bounds of :mod:`adamlab.theory.regret_bounds` that analyse ``opt``'s
-    algorithm (see the module docs); () for the others."""
-    if isinstance(opt, Adam):
-        if opt.hyper["amsgrad"]:
-            return ("rkk.thm4", "rkk.cor1")
-        if not opt.hyper["decoupled_weight_decay"]:
-            return ("kb.thm4.1", "kb.cor4.2")
-        return ()
-    if isinstance(opt, Adagrad):
-        return ("dhs.adagrad-regret",)
-    if isinstance(opt, SGD):
-        return ("z.ogd-regret",)
-    return ()
-
-
-def _zero(x) -> bool:
-    return bool(np.all(np.asarray(x) == 0))
-
-
-def algorithm_conditions(claim_id: str, opt) -> list[tuple[str, bool]]:
-    """The conditions on the algorithm that ``claim_id``'s theorem takes for granted:
-    (text, holds) pairs."""
-    h = opt.hyper
-    out = [("no weight decay (weight_decay = 0)", _zero(h.get("weight_decay", 0.0)))]
-    if claim_id.startswith("kb."):
-        out.append(("eps = 0 (the proof divides by sqrt(vhat))", _zero(h["eps"])))
-        if isinstance(h["betas"][0], _Scheduled):
-            out.append(("bias correction 1 - beta1^t as in KB's proof (beta1_correction="
-                        "'power')", h["beta1_correction"] == "power"))
-    elif claim_id.startswith("rkk."):
-        out.append(("AMSGrad as Reddi et al.'s Algorithm 2 (amsgrad_mode='reddi': no bias "
-                    "correction)", h["amsgrad_mode"] == "reddi"))
-        out.append(("eps = 0 (Algorithm 2 has no epsilon)", _zero(h["eps"])))
-    elif claim_id.startswith("dhs."):
-        out.append(("eps = 0 (the bound is for AdaGrad without delta)", _zero(h["eps"])))
-        out.append(("lr_decay = 0 and initial_accumulator_value = 0",
-                    _zero(h["lr_decay"]) and _zero(h["initial_accumulator_value"])))
-    elif claim_id.startswith("z."):
-        out.append(("plain projected gradient descent (momentum = 0)", _zero(h["momentum"])))
-    return out
-
-
-def _schedule(value) -> str | None:
-    fn = value.fn if isinstance(value, _Scheduled) else value
-    if isinstance(fn, InverseSqrt):
-        return "inverse_sqrt"
-    if callable(fn):
-        return None
-    return "constant"
-
-
-def schedule_constants(opt) -> dict:
-    """``alpha_schedule`` / ``eta_schedule`` (outside the statistics schema) from the
-    optimizer's own learning rate, for the schedule hypotheses of the bounds."""
-    lr = opt.hyper.get("lr")
-    kind = None if lr is None else _schedule(lr)
-    if kind is None:
-        return {}
-    if isinstance(opt, SGD):
-        return {"eta_schedule": kind}
-    if isinstance(opt, Adagrad):
-        return {"alpha_schedule": kind, "eta_schedule": kind}
-    return {"alpha_schedule": kind}
-
-
-def assess_bounds(result: RunResult, opt) -> list[BoundAssessment]:
-    """Evaluate and judge every bound of :func:`bound_ids_for` on ``result``."""
-    constants = dict(result.constants)
-    constants.update(schedule_constants(opt))
-    out = []
-    for cid in bound_ids_for(opt):
-        bound = _rb.get(cid)
-        try:
-            values = bound.evaluate(result.stats, constants)
-            app = bound.applies(result.stats, constants)
-        except ValueError as exc:
-            reason = str(exc)
-            if "constants['lam']" in reason:
-                reason = ("needs beta1_t = beta1 lambda^(t-1) with lambda in (0, 1); this run's "
-                          "beta1 is constant (set lam < 1)")
-            out.append(BoundAssessment(cid, bound.title, bound.source, "not applicable",
-                                       [reason]))
-            continue
-        values = np.asarray(values, dtype=np.float64)
-        if values.ndim == 1:
-            values = values[:, None]
-        if bound.quantity == "R(T)/T":
-            values = values * np.asarray(result.stats["t"], dtype=np.float64)[:, None]
-        reasons, failed = [], []
-        for text, holds in algorithm_conditions(cid, opt):
-            if not holds:
-                reasons.append(f"algorithm: {text} fails")
-                failed.append(text)
-        for name in app.failed():
-            kind = "statement" if name in app.printed else "proof (not in the statement)"
-            reasons.append(f"{kind}: {app.texts[name]} fails")
-            failed.append(name if name in app.printed else
-                          f"{name} (needed by the proof, not in the statement)")
-        for name in app.unknown:
-            reasons.append(f"not recorded by the run: {app.texts[name]}")
-            failed.append(f"{name} (not recorded)")
-        if not np.any(np.isfinite(values)):
-            reasons.append("the bound is infinite")
-        status = "not met" if reasons else "applies"
-        out.append(BoundAssessment(cid, bound.title, bound.source, status, reasons, values,
-                                   failed))
-    return out
 
 
 # ---- running ---------------------------------------------------------------------------------
@@ -419,7 +268,7 @@ def band(outcome: SeriesOutcome, rows: np.ndarray) -> np.ndarray:
     return quantile_band(outcome.regret[rows], QUANTILES)
 
 
-__all__ = ["BoundAssessment", "Experiment", "QUANTILES", "STATUSES", "SeriesOutcome",
+__all__ = ["BoundAssessment", "Experiment", "QUANTILES", "SeriesOutcome",
            "SeriesSpec", "algorithm_conditions", "assess_bounds", "band", "bound_ids_for",
            "build_optimizer", "default_hyper", "file_stem", "run_experiment", "run_series",
            "schedule_constants"]

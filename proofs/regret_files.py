@@ -36,7 +36,8 @@ from adamlab.numerics import plots
 from adamlab.numerics.curves import log_grid, quantile_band
 from adamlab.theory.regret_bounds import CLAIM_IDS
 
-from .regret_experiment import QUANTILES, Experiment, SeriesOutcome, _f
+from .regret_assess import _f
+from .regret_experiment import QUANTILES, Experiment, SeriesOutcome
 
 FORMAT = "adamlab.regret/1"
 FIGURES = {"regret_loglog": ("regret",), "regret_over_sqrtT": ("sqrt",),
@@ -71,7 +72,7 @@ def series_label(s: SeriesOutcome) -> str:
 
 
 def bound_label(s: SeriesOutcome, b) -> str:
-    head = f"{s.label}: {b.claim_id} bound"
+    head = f"{s.label}: {b.claim_id} bound" + (" x T" if b.quantity == "R(T)/T" else "")
     return head if b.status == "applies" else f"{head} - NOT MET ({_short(b)})"
 
 
@@ -110,7 +111,7 @@ def notes(exp: Experiment) -> list[str]:
            f"and faded: a bound whose hypotheses fail. Values <= 0 are not drawn on log axes."]
     for s in exp.series:
         if s.complete and s.result.runs > 1 and np.all(np.ptp(s.regret, axis=1) == 0):
-            out.append(f"{s.label}: all runs coincide (the problem draws no randomness).")
+            out.append("The runs coincide: the problem draws no randomness.")
             break
     for s in exp.series:
         for b in s.bounds:

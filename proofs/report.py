@@ -129,6 +129,7 @@ def write_report(out_dir, rows: Sequence[dict], *, formats: Sequence[str] = ("pn
     from adamlab import __version__
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    ext = next((f for f in ("png", "svg") if f in formats), formats[0])
     files = []
     fig, step_rows = step_size_figure()
     files += [str(p) for p in plots.save_figure(fig, out / "step_size", formats)]
@@ -136,7 +137,7 @@ def write_report(out_dir, rows: Sequence[dict], *, formats: Sequence[str] = ("pn
              f"Generated {_dt.datetime.now(_dt.timezone.utc):%Y-%m-%d %H:%M UTC} by "
              f"`adamlab check --out`.\n", "## Ledger\n", ledger_markdown(rows),
              "## Adam's effective step against the claimed bound (KB §2.1)\n",
-             "![step size](step_size.png)\n",
+             f"![step size](step_size.{ext})\n",
              "| beta1 | beta2 | claimed bound | exact sup at t = %d | limit t -> oo | "
              "first t above the claim |" % STEP_T_MAX, "|---|---|---|---|---|---|"]
     for r in step_rows:
@@ -151,7 +152,7 @@ def write_report(out_dir, rows: Sequence[dict], *, formats: Sequence[str] = ("pn
         fig = plots.regret_figure(cs, ("regret", "avg"), title=f"Adam vs AMSGrad: {exp.title}",
                                   notes=regret_files.notes(exp))
         files += [str(p) for p in plots.save_figure(fig, out / f"regret_{name}", formats)]
-        parts.append(f"### {name}: {what}\n\n![{name}](regret_{name}.png)\n")
+        parts.append(f"### {name}: {what}\n\n![{name}](regret_{name}.{ext})\n")
         parts.append("| series | R(T)/T (median) | log-log slope (median) | bounds |")
         parts.append("|---|---|---|---|")
         for s in exp.series:

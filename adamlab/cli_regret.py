@@ -1,0 +1,200 @@
+"""``adamlab regret``: regret plots against sqrt(T) with the published bounds overlaid.
+
+The experiment itself is :mod:`adamlab.proofs.regret_experiment`; its files are
+:mod:`adamlab.proofs.regret_files`.  This module only reads the command line.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from .cli_args import UsageError, choose, hp_settings, integer, key_values, names_list
+
+DEFAULT_PROBLEM = "rkk-online"
+DEFAULT_OPTIMIZERS = "adam,amsgrad,adagrad,sgd"
+DEFAULT_T = "100000"
+DEFAULT_RUNS = "3"
+MAX_T = 10**8
+MAX_RUNS = 10_000
+
+EPILOG = """\
+what it writes into --out DIR:
+  regret_loglog.{png,svg}      R(T) against T, log-log, with a sqrt(T) slope guide
+  regret_over_sqrtT.{png,svg}  R(T)/sqrt(T) against T
+  regret_over_T.{png,svg}      R(T)/T against T
+  regret_panels.{png,svg}      the three side by side
+  summary.csv                  per series and T = 10, 100, ..., T: regret quantiles,
+                               fitted slope, each bound's value and status
+  summary.json                 everything, with hyperparameters, reasons and file names
+  runs/<series>.npz + .json    the simulation results (RunResult.save)
+Each figure: median over runs (line), 10-90% quantile band, fitted log-log slope over
+the last decade (median [q10, q90] over runs) in the legend, and the bounds of the
+theorems about each algorithm in its color: dashed where the run meets their hypotheses,
+dotted and faded where it does not (the reason is in the legend and the note).
+
+bounds: adam -> kb.thm4.1, kb.cor4.2 (Kingma & Ba); amsgrad -> rkk.thm4, rkk.cor1 (Reddi et
+al.); adagrad -> dhs.adagrad-regret (Duchi et al.); sgd -> z.ogd-regret (Zinkevich).
+
+defaults (the settings the theorems analyse; epsilon = 0 throughout):
+  adam     lr=0.1/sqrt(t), betas=0.9/0.99, lam=0.999 (beta1_t = 0.9*0.999^(t-1)),
+           beta1_correction=power
+  amsgrad  lr=0.1/sqrt(t), betas=0.9/0.99, amsgrad_mode=reddi (Reddi et al.'s Algorithm 2)
+  adagrad  lr=D_inf/sqrt(2) (D_inf: the domain's inf-diameter)
+  sgd      lr=eta/sqrt(t), eta = D/(G sqrt(2)) when the problem knows G, else 0.1
+  others   the registry's defaults with eps=0
+
+--hp OPT:KEY=VALUE[,KEY=VALUE...] (repeatable), VALUE one of:
+  0.01              a number (lr=0.01 is a CONSTANT step size)
+  0.1/sqrt(t)       alpha_t = alpha/sqrt(t)
+  0.9/0.99          a pair (betas)
+  true, false       a flag;   reddi   a word (amsgrad_mode, eps_mode, ...)
+  1e-3:1e-1:5log    a grid of 5 log-spaced values (lin: evenly spaced); one series per value
+  1e-3:1e-1:5log/sqrt(t)   a grid of schedules
+  lam=0.999         beta1_t = beta1*0.999^(t-1); lam=1: constant beta1
+
+examples:
+  adamlab regret
+  adamlab regret --problem rkk-online --optimizers adam,amsgrad,adagrad,sgd \\
+      --T 100000 --runs 10 --out regret-rkk
+  adamlab regret --optimizers adam --hp "adam:lr=1e-3:1e-1:3log/sqrt(t),lam=1" --T 1e4
+  adamlab regret --problem rkk-thm1 --problem-params C=3 \\
+      --hp "adam:betas=0/0.1,lam=1,lr=0.5/sqrt(t)" --optimizers adam,amsgrad
+
+exit status: 0 done, 1 failure, 2 usage error, 130 interrupted (Ctrl-C; the results so far
+are on disk, marked incomplete).
+"""
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "regret", help="regret plots against sqrt(T) with the bounds overlaid",
+        description="Simulate optimizers on an online convex problem and plot the regret "
+                    "R(T) against T with the published bounds evaluated on the same runs.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--problem", default=DEFAULT_PROBLEM, metavar="NAME",
+                   help=f"problem (adamlab list problems; default {DEFAULT_PROBLEM})")
+    p.add_argument("--problem-params", metavar="K=V,...", default=None,
+                   help="problem parameters, e.g. C=3,period=3")
+    p.add_argument("--optimizers", default=DEFAULT_OPTIMIZERS, metavar="A,B,...",
+                   help=f"comma-separated (default {DEFAULT_OPTIMIZERS})")
+    p.add_argument("--hp", action="append", default=[], metavar="OPT:K=V,...",
+                   help="hyperparameters of one optimizer (repeatable; see below)")
+    p.add_argument("--T", default=DEFAULT_T, metavar="N",
+                   help=f"horizon: steps per run, 2..1e8 (default {DEFAULT_T}; 1e5 "
+                        f"is accepted)")
+    p.add_argument("--runs", default=DEFAULT_RUNS, metavar="R",
+                   help=f"independent runs per series, 1..{MAX_RUNS} (default {DEFAULT_RUNS})")
+    p.add_argument("--seed", default="0", metavar="S", help="random seed >= 0 (default 0)")
+    p.add_argument("--out", default="adamlab-regret", metavar="DIR",
+                   help="output folder (default ./adamlab-regret)")
+    p.add_argument("--formats", default="png,svg", metavar="F,...",
+                   help="figure formats among png, svg, pdf (default png,svg)")
+    prog = p.add_mutually_exclusive_group()
+    prog.add_argument("--progress", dest="progress", action="store_true", default=None,
+                      help="draw progress bars (default: only on a terminal)")
+    prog.add_argument("--no-progress", dest="progress", action="store_false")
+    p.add_argument("--quiet", action="store_true", help="print only the file names")
+    p.set_defaults(func=cmd_regret)
+
+
+def _schedule(v):
+    from adamlab.numerics.optimizers.schedules import InverseSqrt
+    if isinstance(v, tuple) and len(v) == 2 and v[0] == "isqrt":
+        if not v[1] > 0:
+            raise ValueError(f"alpha in alpha/sqrt(t) must be > 0; got {v[1]:g}")
+        return InverseSqrt(v[1])
+    return v
+
+
+def build_specs(args, problem) -> list:
+    """SeriesSpecs for --optimizers and --hp, each checked by building its optimizer."""
+    from adamlab.numerics import optimizers
+    from adamlab.proofs.regret_experiment import SeriesSpec, build_optimizer
+    names = names_list("--optimizers", args.optimizers, optimizers.names(), "optimizer")
+    settings = hp_settings(args.hp, names)
+    specs = []
+    for name in names:
+        combos = settings.get(name, [{}])
+        for combo in combos:
+            hyper, label = {}, name
+            for key, (text, val) in combo.items():
+                try:
+                    hyper[key] = _schedule(val)
+                except ValueError as exc:
+                    raise UsageError(f"--hp {name}:{key}: {exc}") from None
+            if len(combos) > 1:
+                label += " " + ",".join(f"{k}={t}" for k, (t, _) in combo.items())
+            spec = SeriesSpec(name, hyper, label)
+            try:
+                build_optimizer(spec, problem)
+            except (TypeError, ValueError) as exc:
+                raise UsageError(f"--hp {name}: {exc}") from None
+            specs.append(spec)
+    return specs
+
+
+def parse(args):
+    """(problem, specs, T, runs, seed, formats) from the parsed arguments."""
+    from adamlab.numerics import plots, problems
+    name = choose("--problem", args.problem, problems.names(), "problem")
+    params = key_values("--problem-params", args.problem_params)
+    try:
+        problem = problems.make(name, **params)
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"--problem-params: {exc}") from None
+    T = integer("--T", args.T, 2, MAX_T, "100000 or 1e5")
+    runs = integer("--runs", args.runs, 1, MAX_RUNS)
+    seed = integer("--seed", args.seed, 0, 2**63 - 1)
+    formats = names_list("--formats", args.formats, plots.FORMATS, "format")
+    return problem, build_specs(args, problem), T, runs, seed, formats
+
+
+def cmd_regret(args, out) -> int:
+    from pathlib import Path
+
+    from adamlab.proofs import regret_experiment, regret_files
+    problem, specs, T, runs, seed, formats = parse(args)
+    out_dir = Path(args.out)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"--out: {str(out_dir)!r} exists and is not a folder")
+    log = None if args.quiet else (lambda line: print(line, file=out, flush=True))
+    if log:
+        log(f"adamlab regret: {problem.name} (d = {problem.d}), T = {T:,}, {runs} run(s), "
+            f"{len(specs)} series -> {out_dir}/")
+    started = time.perf_counter()
+    exp = regret_experiment.run_experiment(problem, specs, T, runs, seed,
+                                           save_dir=str(out_dir), progress=args.progress,
+                                           log=log)
+    argv = getattr(args, "argv", None)
+    doc = regret_files.write_outputs(exp, out_dir, formats, extra={
+        "command": "adamlab " + " ".join(argv) if argv is not None else None})
+    if log:
+        _print_table(exp, out)
+    files = [p for ps in doc["files"]["figures"].values() for p in ps]
+    files += [doc["files"]["csv"], doc["files"]["json"]] + doc["files"]["results"]
+    print("wrote " + ", ".join(files), file=out)
+    if not exp.complete:
+        print(f"adamlab regret: interrupted during {exp.interrupted}; the results so far are "
+              f"in {out_dir}/ (marked incomplete)", file=sys.stderr)
+        return 130
+    if log:
+        log(f"done in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _print_table(exp, out) -> None:
+    print(f"\n{'series':<24} {'R(T) median [q10, q90]':<34} {'slope':<22} bounds", file=out)
+    for s in exp.series:
+        if not s.complete:
+            print(f"{s.label:<24} incomplete ({s.result.steps_done} steps)", file=out)
+            continue
+        import numpy as np
+        q = np.quantile(s.regret[-1], (0.1, 0.5, 0.9))
+        lo, med, hi = s.slope_summary()
+        bounds = "; ".join(f"{b.claim_id} {b.status}" for b in s.bounds) or "-"
+        print(f"{s.label:<24} {q[1]:<11.4g} [{q[0]:.4g}, {q[2]:.4g}]".ljust(59)
+              + f" {med:.3f} [{lo:.3f}, {hi:.3f}]".ljust(23) + f" {bounds}", file=out)
+
+
+__all__ = ["add_parser", "build_specs", "cmd_regret", "parse"]
