@@ -73,6 +73,7 @@ class Curve:
     lo: np.ndarray
     hi: np.ndarray
     references: list[Reference] = field(default_factory=list)
+    marker: str | None = None
 
 
 def _check_curve(c: Curve) -> None:
@@ -114,7 +115,8 @@ def draw_regret_panel(ax, curves: Sequence[Curve], panel: str = "regret", *,
         col = color(i)
         ax.fill_between(c.t, _scaled(c.t, c.lo, power), _scaled(c.t, c.hi, power),
                         color=col, alpha=0.2, linewidth=0)
-        ax.plot(c.t, _scaled(c.t, c.median, power), color=col, linewidth=1.8, label=c.label)
+        ax.plot(c.t, _scaled(c.t, c.median, power), color=col, linewidth=1.8, label=c.label,
+                marker=c.marker, markersize=3.5)
         for k, r in enumerate(c.references):
             style = dict(linestyle=_VALID_DASHES[k % 2], linewidth=1.3, alpha=0.95) \
                 if r.valid else dict(linestyle=_INVALID_DASHES[k % 2], linewidth=1.3,

@@ -50,16 +50,18 @@ class BoundAssessment:
     failed: list[str] = field(default_factory=list)
     quantity: str = "R(T)"
 
-    def exceeded_at(self, regret: np.ndarray) -> int | None:
-        """The first step t at which some run's regret is above the bound (None if never)."""
+    def exceeded_at(self, regret: np.ndarray, t: np.ndarray | None = None) -> int | None:
+        """The first step t at which some run's regret is above the bound (None if never);
+        ``regret`` (n, R) is known at the steps ``t`` (n,) (default 1..n)."""
         if self.values is None:
             return None
+        t = np.arange(1, regret.shape[0] + 1) if t is None else np.asarray(t)
         with np.errstate(invalid="ignore"):
-            over = np.any(regret > self.values, axis=1)
+            over = np.any(regret > self.values[t - 1], axis=1)
         idx = np.flatnonzero(over)
-        return int(idx[0]) + 1 if idx.size else None
+        return int(t[idx[0]]) if idx.size else None
 
-    def to_json(self, regret: np.ndarray | None = None) -> dict:
+    def to_json(self, regret: np.ndarray | None = None, t: np.ndarray | None = None) -> dict:
         out = {"claim_id": self.claim_id, "title": self.title, "source": self.source,
                "status": self.status, "reasons": list(self.reasons),
                "failed_hypotheses": list(self.failed), "quantity": self.quantity,
@@ -69,7 +71,7 @@ class BoundAssessment:
             out["value_at_T"] = {"median": _f(np.median(final)), "min": _f(np.min(final)),
                                  "max": _f(np.max(final))}
             if regret is not None:
-                out["regret_exceeds_bound_first_at_t"] = self.exceeded_at(regret)
+                out["regret_exceeds_bound_first_at_t"] = self.exceeded_at(regret, t)
         return out
 
 

@@ -28,10 +28,14 @@ SGD without momentum          ``z.ogd-regret`` (Zinkevich, ICML 2003, Thm 1)
 ============================  =======================================================
 
 A bound's row t is the theorem for horizon :math:`T = t`, so it is compared
-with the regret against the best fixed point of each prefix,
-``stats["regret_prefix"]``, where the problem provides it (else with
-``stats["regret"]``, which is :math:`R(T)` only at the last step; the series
-says which in ``regret_kind``).  Status of a bound for a series:
+with the regret of horizon t, :math:`R(t)` against the best fixed point of the
+first t steps: ``stats["regret_prefix"]`` at every t where the problem provides
+it (``regret_kind = "prefix"``); else at log-spaced horizons, one certified
+comparator each (:mod:`adamlab.numerics.prefix_regret`, ``"horizons"``); for
+adaptive problems without either, ``stats["regret"]`` (against the comparator
+of the whole horizon, :math:`R(T)` only at the last step: ``"final-comparator"``).
+``SeriesOutcome.t`` holds the steps at which ``regret`` is known.  Status of a
+bound for a series:
 
 ``applies``         every hypothesis (the statement's, the proof's, the
                     algorithm's) holds in every run at the last step;
@@ -60,7 +64,8 @@ import numpy as np
 from adamlab.numerics import optimizers as _optimizers
 from adamlab.numerics import problems as _problems
 from adamlab.numerics import simulate as _simulate
-from adamlab.numerics.curves import loglog_slope, quantile_band
+from adamlab.numerics.curves import loglog_slope
+from adamlab.numerics.prefix_regret import horizons, prefix_best_totals, regret_at
 from adamlab.numerics.optimizers.adagrad import Adagrad
 from adamlab.numerics.optimizers.adam import Adam
 from adamlab.numerics.optimizers.schedules import Beta1Decay, InverseSqrt
@@ -104,6 +109,16 @@ class SeriesOutcome:
     slopes: np.ndarray
     bounds: list[BoundAssessment]
     path: str | None = None
+    t: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.t is None:
+            self.t = np.arange(1, self.regret.shape[0] + 1)
+
+    def at(self, h: int) -> np.ndarray | None:
+        """(R,) the regret at horizon ``h``, or None where it is not known."""
+        k = int(np.searchsorted(self.t, h))
+        return self.regret[k] if k < self.t.size and self.t[k] == h else None
 
     @property
     def label(self) -> str:
@@ -194,20 +209,35 @@ def build_optimizer(spec: SeriesSpec, problem):
 
 # ---- running ---------------------------------------------------------------------------------
 def run_series(problem, spec: SeriesSpec, T: int, runs: int, seed: int = 0, *,
-               save: str | None = None, progress: bool | None = None) -> SeriesOutcome:
-    """Simulate one series and assess its bounds (``save``: path of the .npz result)."""
+               save: str | None = None, progress: bool | None = None,
+               cache: dict | None = None) -> SeriesOutcome:
+    """Simulate one series and assess its bounds (``save``: path of the .npz result;
+    ``cache``: a dict shared by the series of one experiment, holding the comparators
+    of the shorter horizons, which depend on the data only)."""
     opt, hyper = build_optimizer(spec, problem)
     res = _simulate.run(problem, opt, T=T, runs=runs, seed=seed, progress=progress, save=save)
     prefix = res.stats.get("regret_prefix")
-    regret, kind = (prefix, "prefix") if prefix is not None else (res.regret, "final-comparator")
-    t = np.asarray(res.stats["t"], dtype=np.float64)
+    t = np.arange(1, T + 1)
+    if prefix is not None:
+        regret, kind = prefix, "prefix"
+    elif res.complete and not getattr(problem, "adaptive", False):
+        cache = {} if cache is None else cache
+        if "best" not in cache:
+            hs = horizons(T)
+            cache["hs"] = hs
+            cache["best"] = prefix_best_totals(problem, hs, runs, seed, known={
+                T: res.comparator["total_loss"]})
+        t = cache["hs"]
+        regret, kind = regret_at(res.losses, t, cache["best"]), "horizons"
+    else:
+        regret, kind = res.regret, "final-comparator"
     if res.complete:
         slopes = loglog_slope(t, regret)
         bounds = assess_bounds(res, opt)
     else:
         slopes, bounds = np.full(res.runs, np.nan), []
     return SeriesOutcome(spec, opt, hyper, res, regret, kind, slopes, bounds,
-                         None if save is None else str(save))
+                         None if save is None else str(save), np.asarray(t))
 
 
 def run_experiment(problem, specs: Sequence[SeriesSpec], T: int, runs: int = 1,
@@ -232,6 +262,7 @@ def run_experiment(problem, specs: Sequence[SeriesSpec], T: int, runs: int = 1,
     if len(set(labels)) != len(labels):
         raise ValueError(f"series labels must be distinct; got {labels}")
     exp = Experiment(prob, int(T), int(runs), int(seed), [])
+    cache: dict = {}
     for i, spec in enumerate(specs, 1):
         save = None
         if save_dir is not None:
@@ -240,7 +271,8 @@ def run_experiment(problem, specs: Sequence[SeriesSpec], T: int, runs: int = 1,
             log(f"[{i}/{len(specs)}] {spec.name}: {runs} run(s) x {T:,} steps ...")
         t0 = time.perf_counter()
         try:
-            outcome = run_series(prob, spec, T, runs, seed, save=save, progress=progress)
+            outcome = run_series(prob, spec, T, runs, seed, save=save, progress=progress,
+                                 cache=cache)
         except KeyboardInterrupt:
             exp.complete, exp.interrupted = False, spec.name
             break
@@ -263,12 +295,7 @@ def file_stem(label: str) -> str:
     return keep.strip("_.") or "series"
 
 
-def band(outcome: SeriesOutcome, rows: np.ndarray) -> np.ndarray:
-    """(3, len(rows)): q10, median, q90 over runs of the regret at 0-based ``rows``."""
-    return quantile_band(outcome.regret[rows], QUANTILES)
-
-
 __all__ = ["BoundAssessment", "Experiment", "QUANTILES", "SeriesOutcome",
-           "SeriesSpec", "algorithm_conditions", "assess_bounds", "band", "bound_ids_for",
+           "SeriesSpec", "algorithm_conditions", "assess_bounds", "bound_ids_for",
            "build_optimizer", "default_hyper", "file_stem", "run_experiment", "run_series",
            "schedule_constants"]

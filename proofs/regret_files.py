@@ -83,18 +83,23 @@ def curves(exp: Experiment, points: int = PLOT_POINTS) -> list[plots.Curve]:
     for s in exp.series:
         if not s.complete:
             continue
-        t = log_grid(exp.T, points)
-        rows = t - 1
+        if s.regret_kind == "horizons":
+            t = s.t
+            rows = np.arange(t.size)
+        else:
+            t = log_grid(exp.T, points)
+            rows = t - 1
         q = quantile_band(s.regret[rows], QUANTILES)
         refs = []
         for b in s.bounds:
             if b.values is None:
                 continue
+            vals = b.values[t - 1]
             with np.errstate(all="ignore"):
-                med = np.nanmedian(np.where(np.isfinite(b.values[rows]), b.values[rows],
-                                            np.nan), axis=1)
+                med = np.nanmedian(np.where(np.isfinite(vals), vals, np.nan), axis=1)
             refs.append(plots.Reference(bound_label(s, b), t, med, b.status == "applies"))
-        out.append(plots.Curve(series_label(s), t, q[1], q[0], q[2], refs))
+        out.append(plots.Curve(series_label(s), t, q[1], q[0], q[2], refs,
+                               "o" if s.regret_kind == "horizons" else None))
     return out
 
 
@@ -102,9 +107,14 @@ def notes(exp: Experiment) -> list[str]:
     """The notes under each figure: what is plotted, and why a bound is faded or absent."""
     lo, hi = QUANTILES[0], QUANTILES[-1]
     kinds = {s.regret_kind for s in exp.series if s.complete}
-    what = ("R(T) is the regret against the best fixed point of the first T steps" if
-            kinds == {"prefix"} else "R(t) is the regret against the best fixed point of "
-            "the whole horizon (only its last value is R(T))")
+    if "final-comparator" in kinds:
+        what = ("R(t) is the regret against the best fixed point of the whole horizon (only "
+                "its last value is R(T))")
+    else:
+        what = "R(T) is the regret against the best fixed point of the first T steps"
+        if "horizons" in kinds:
+            what += (" (markers: the horizons at which the best fixed point was computed, "
+                     "one certified comparator each)")
     out = [f"{what}. Lines: median over runs; band: {lo:.0%}-{hi:.0%} quantiles over runs; "
            f"slope: least-squares log-log slope over the last decade, median "
            f"[{lo:.0%}, {hi:.0%}] over runs. Dashed: a bound whose hypotheses hold; dotted "
@@ -168,9 +178,10 @@ def csv_text(exp: Experiment) -> str:
         status = {b.claim_id: b for b in s.bounds}
         hs = horizons(exp.T) if s.complete else [s.result.steps_done]
         for h in hs:
-            if h < 1:
+            at = s.at(h) if h >= 1 else None
+            if at is None:
                 continue
-            q = quantile_band(s.regret[h - 1][None, :], QUANTILES)[:, 0]
+            q = quantile_band(at[None, :], QUANTILES)[:, 0]
             row = {"series": s.label, "optimizer": s.spec.optimizer, "T": h,
                    "runs": s.result.runs, "complete": s.complete, "regret_kind": s.regret_kind,
                    "regret_q10": _num(q[0]), "regret_median": _num(q[1]),
@@ -206,7 +217,8 @@ def summary(exp: Experiment) -> dict:
             "regret_at_T": {"q10": _f(q[0]), "median": _f(q[1]), "q90": _f(q[2])},
             "slope": {"q10": _f(sl[0]), "median": _f(sl[1]), "q90": _f(sl[2]),
                       "per_run": [_f(x) for x in s.slopes]},
-            "bounds": [b.to_json(s.regret) for b in s.bounds],
+            "regret_known_at": "every step" if s.t.size == exp.T else [int(x) for x in s.t],
+            "bounds": [b.to_json(s.regret, s.t) for b in s.bounds],
             "elapsed_s": s.result.metadata.get("elapsed_s"),
         })
     from adamlab import __version__

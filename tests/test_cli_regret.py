@@ -222,3 +222,19 @@ def test_subprocess_end_to_end(tmp_path):
     doc = json.loads((tmp_path / "o" / "summary.json").read_text())
     assert doc["command"].startswith("adamlab regret --optimizers amsgrad,adagrad")
     assert math.isfinite(doc["series"][0]["slope"]["median"])
+
+
+def test_problems_without_prefix_comparators_use_horizons():
+    exp = run_experiment("quadratic", [SeriesSpec("adagrad"), SeriesSpec("sgd")], T=300,
+                         runs=2, seed=1, problem_params={"d": 3})
+    for s in exp.series:
+        assert s.regret_kind == "horizons" and s.t[-1] == 300 and s.regret.shape == (s.t.size, 2)
+        np.testing.assert_allclose(s.regret[-1], s.result.regret[-1], rtol=1e-12)
+        for b in s.bounds:
+            if b.status == "applies":
+                assert b.exceeded_at(s.regret, s.t) is None
+    rows = list(csv.DictReader(io.StringIO(regret_files.csv_text(exp))))
+    assert [int(r["T"]) for r in rows if r["series"] == "sgd"] == [10, 100, 300]
+    assert all(c.marker == "o" for c in regret_files.curves(exp))
+    assert "one certified comparator each" in regret_files.notes(exp)[0]
+    assert regret_files.summary(exp)["series"][0]["regret_known_at"] == s.t.tolist()
