@@ -66,7 +66,8 @@ def step_size_figure(betas: Sequence[tuple[float, float]] = STEP_BETAS,
         first = int(t[above[0]]) if above.size else None
         curves.append(plots.StepCurve(
             rf"exact sup, $\beta_1$={b1:g}, $\beta_2$={b2:g}", t, sup,
-            np.full(t.shape, claim), f"KB §2.1 claim = {case} = {claim:.4g}"))
+            np.full(t.shape, claim),
+            "KB §2.1 claim: 1" if case == "1" else f"KB §2.1 claim: {case} = {claim:.4g}"))
         rows.append({"beta1": b1, "beta2": b2, "claimed": claim, "claimed_form": case,
                      "sup_at_t_max": float(sup[-1]),
                      "sup_limit": float(adam_sup_ratio_inf_np(b1, b2)),
