@@ -238,3 +238,12 @@ def test_problems_without_prefix_comparators_use_horizons():
     assert all(c.marker == "o" for c in regret_files.curves(exp))
     assert "one certified comparator each" in regret_files.notes(exp)[0]
     assert regret_files.summary(exp)["series"][0]["regret_known_at"] == s.t.tolist()
+
+
+def test_a_failure_exits_1_with_a_message_not_a_traceback(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    code, _ = _main("regret", "--optimizers", "amsgrad", "--T", "50", "--out",
+                    str(blocker / "sub"), "--quiet")
+    err = capsys.readouterr().err
+    assert code == 1 and "adamlab: failed:" in err and "Traceback" not in err
