@@ -79,6 +79,12 @@ def _cmd_check(args, out) -> int:
         raise UsageError(f"adamlab check: {exc}") from None
     from adamlab.proofs import ledger
 
+    if args.out:                       # check the report's options before the ledger runs
+        from adamlab.numerics import plots
+        formats = names_list("--formats", args.formats, plots.FORMATS, "format")
+        T = integer("--T", args.T, 10, 10**7, "100000 or 1e5")
+        if os.path.exists(args.out) and not os.path.isdir(args.out):
+            raise UsageError(f"--out: {args.out!r} exists and is not a folder")
     width = max(len(c.id) for c in chosen)
     print(f"adamlab {__version__}: claims ledger ({len(chosen)} claims)", file=out)
     print(f"{'ID':<{width}}  {'source':<26} {'verdict':<18} evidence", file=out)
@@ -94,12 +100,7 @@ def _cmd_check(args, out) -> int:
         _write_json_atomic(args.json, {"adamlab": __version__, "claims": rows})
         print(f"wrote {args.json}", file=out)
     if args.out:
-        from adamlab.numerics import plots
         from adamlab.proofs import report
-        formats = names_list("--formats", args.formats, plots.FORMATS, "format")
-        T = integer("--T", args.T, 10, 10**7, "100000 or 1e5")
-        if os.path.exists(args.out) and not os.path.isdir(args.out):
-            raise UsageError(f"--out: {args.out!r} exists and is not a folder")
         done = report.write_report(args.out, rows, formats=formats, T=T)
         print(f"wrote {done['report']} and {len(done['files'])} files in {args.out}",
               file=out)
