@@ -16,6 +16,24 @@ from . import claims
 VERDICTS = ("proved", "verified", "refuted", "refuted-as-stated", "pending")
 
 
+def digits(x, n: int = 30) -> str:
+    """``x`` (Fraction, int, mpmath or SymPy number) as a decimal string with ``n``
+    significant digits (trailing zeros kept), for a refutation's "lhs"/"rhs"."""
+    import mpmath as mp
+    from fractions import Fraction
+    if not isinstance(n, int) or n < 1:
+        raise ValueError(f"n must be a positive int; got {n!r}")
+    with mp.workdps(n + 20):
+        if isinstance(x, Fraction):
+            v = mp.mpf(x.numerator) / x.denominator
+        elif hasattr(x, "evalf"):
+            v = mp.mpf(str(x.evalf(n + 20)))
+        else:
+            v = mp.mpf(x)
+        return mp.nstr(v, n, strip_zeros=False, min_fixed=-mp.inf, max_fixed=mp.inf) \
+            if v != 0 else "0." + "0" * (n - 1)
+
+
 @dataclass(frozen=True)
 class Verdict:
     """A decided claim: the verdict, one line of evidence, and the full evidence.
@@ -40,7 +58,8 @@ class Verdict:
     def to_json(self) -> dict[str, Any]:
         spec = claims.get(self.claim_id)
         return {"id": self.claim_id, "source": spec.source, "verdict": self.verdict,
-                "statement": spec.statement, "summary": self.summary,
+                "statement": claims.latex(spec.id), "statement_text": spec.statement,
+                "summary": self.summary,
                 "evidence": self.evidence, "corrected": self.corrected}
 
 
@@ -83,4 +102,4 @@ def registered() -> list[str]:
     return [i for i in claims.ids() if i in _CHECKS]
 
 
-__all__ = ["VERDICTS", "Verdict", "check_for", "decide", "registered", "asdict"]
+__all__ = ["VERDICTS", "Verdict", "digits", "check_for", "decide", "registered", "asdict"]

@@ -32,7 +32,7 @@ from adamlab.theory import regret_lemmas as rl
 from adamlab.theory import regret_pieces as rp
 from adamlab.theory.intervals import Interval, as_interval
 
-from ..ledger import Verdict, check_for
+from ..ledger import Verdict, check_for, digits
 
 RERUN = "adamlab.proofs.checks.regret.certify(evidence['witness'])"
 
@@ -137,6 +137,8 @@ def _decide(claim_id, w, summary, evidence, corrected, results, extra_ok=True) -
     if w is None or not w["certificate"]["violated"]:
         return Verdict(claim_id, "pending", "no certified violation found (not a proof)",
                        evidence)
+    evidence["lhs"] = digits(w["certificate"]["lhs_at_least"])   # certified lower end
+    evidence["rhs"] = digits(w["certificate"]["rhs_at_most"])     # certified upper end
     reps = [r.check() for r in results]
     evidence["corrected_checks"] = [r.summary() for r in reps]
     ok = all(r.ok for r in reps) and extra_ok

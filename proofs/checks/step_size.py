@@ -30,7 +30,7 @@ from adamlab.theory.adamax_step import ADAMAX_SUP_LIMIT, ADAMAX_SUP_RESULT, ADAM
 from adamlab.theory.scale_invariance import SCALE_INVARIANCE
 from adamlab.theory.symbols import beta1 as B1, beta2 as B2
 
-from ..ledger import Verdict, check_for
+from ..ledger import Verdict, check_for, digits
 
 KB = "Kingma & Ba, arXiv:1412.6980v9"
 _DEFAULTS = (Fraction(9, 10), Fraction(999, 1000))     # KB's defaults (Algorithms 1, 2)
@@ -95,8 +95,9 @@ def _witness(opt: str, b1: Fraction, b2: Fraction, t: int, bound: str, strict=Fa
          "strict": strict,
          "rerun": "adamlab.proofs.checks.step_size.certify_witness(evidence['witness'])"}
     if max(len(x) for x in exact) > 40:
-        short = dict(w, gradients=[f"{float(Fraction(x)):.14e}" for x in exact],
-                     gradients_are="the maximizer rounded to 15 significant digits")
+        short = dict(w, gradients=[_s(Fraction(f"{float(Fraction(x)):.14e}")) for x in exact],
+                     gradients_are="the maximizer rounded to 15 significant digits (exact "
+                                   "rationals)")
         if certify_witness(short)["violated"]:
             w = short
     w["certificate"] = certify_witness(w)
@@ -165,6 +166,9 @@ def _decide(claim_id, violated, summary, evidence, corrected, *results):
                        evidence)
     ok, reps = _corrected_ok(*results)
     evidence["corrected_checks"] = reps
+    cert = evidence["witness"]["certificate"]      # |Delta_t|/alpha and its bound, exactly
+    evidence["lhs"] = digits(sp.sqrt(sp.Rational(cert["ratio_squared"])))
+    evidence["rhs"] = digits(sp.sqrt(sp.Rational(cert["bound_squared"])))
     return Verdict(claim_id, "refuted-as-stated" if ok else "refuted", summary, evidence,
                    corrected if ok else None)
 
@@ -404,7 +408,8 @@ def check_efficient_order(thorough: bool = False) -> Verdict:
          "rerun": "adamlab.proofs.checks.step_size.certify_efficient_witness(evidence['witness'])"}
     w["certificate"] = certify_efficient_witness(w)
     evidence = {"derivation": rep.to_json(), "witness": w,
-                "required_epshat": str(moments.EFFICIENT_EPSHAT)}
+                "required_epshat": str(moments.EFFICIENT_EPSHAT),
+                "lhs": digits(w["certificate"]["alg1"]), "rhs": digits(w["certificate"]["efficient"])}
     if not w["certificate"]["differ"]:
         return Verdict("kb.alg1.efficient-order", "pending", "witness did not certify", evidence)
     summary = (f"refuted for a constant epshat: the orders agree iff epshat = eps sqrt(1-b2^t), "
