@@ -18,7 +18,13 @@ passes over time, chunk by chunk (about 2^20 numbers per chunk):
 Then the losses :math:`\langle a_t, \theta_t\rangle` and the statistics follow
 by cumulative sums and maxima.  Supported: Adam, AMSGrad (all modes), AdamW
 without decay, AdaGrad, RMSprop (centered, momentum), SGD (momentum,
-Nesterov), with constant betas and any learning-rate schedule, on a box, an
+Nesterov), with any learning-rate schedule and, for the Adam family, a
+scheduled :math:`\beta_{1,t}` (e.g. Kingma & Ba's :math:`\beta_1\lambda^{t-1}`,
+Theorem 4.1): then :math:`m_t = \beta_{1,t}m_{t-1} + (1-\beta_{1,t})g_t` is a
+linear recursion with a time-varying coefficient, scanned by
+:func:`.oblivious_scan.ema_tv`, and the bias correction
+:math:`1-\prod_{s\le t}\beta_{1,s}` (``beta1_correction="product"``) comes from
+a running sum of :math:`\log\beta_{1,s}`, as in the step loop.  On a box, an
 L-infinity ball or no constraint.  Otherwise the dense engine runs.
 """
 from __future__ import annotations
@@ -28,7 +34,7 @@ import math
 import numpy as np
 
 from . import stats as _stats
-from .oblivious_scan import clamp_walk, ema
+from .oblivious_scan import clamp_walk, ema, ema_tv
 from .optimizers import adagrad as _adagrad, adam as _adam, rmsprop as _rmsprop, sgd as _sgd
 from .optimizers._core import Resolved, _Scheduled, safe_div
 
@@ -51,8 +57,6 @@ def oblivious_support(prob, opt, projection, inst) -> bool | str:
         return f"no loop-free form for {opt.name!r} (Adam family, AdaGrad, RMSprop, SGD)"
     if not np.all(np.asarray(h["weight_decay"]) == 0):
         return "weight decay makes the gradient depend on theta"
-    if isinstance(opt, _adam.Adam) and any(isinstance(b, _Scheduled) for b in h["betas"]):
-        return "a scheduled beta1 is not supported by the loop-free engine"
     return True
 
 
@@ -76,6 +80,23 @@ def _lr(opt, name, t0, n, R) -> np.ndarray:
     out = np.empty((n, R, 1))
     for j in range(n):
         out[j, :, 0] = _per_run(Resolved(opt, t0 + 1 + j, R, np.dtype(np.float64))[name], R)
+    return out
+
+
+def _beta1_seq(opt, t0, n, R) -> np.ndarray:
+    r"""(n, R): a scheduled :math:`\beta_{1,t}` at steps t0+1..t0+n.
+
+    :class:`~.optimizers.schedules.Beta1Decay` vectorized (:math:`\beta_1
+    e^{(t-1)\log\lambda}`, as its ``__call__``); any other callable step by step
+    through the optimizer's own validation.
+    """
+    fn = opt.hyper["betas"][0].fn
+    if type(fn).__name__ == "Beta1Decay":
+        t = np.arange(t0, t0 + n, dtype=np.float64)          # t - 1
+        return np.broadcast_to((fn.beta1 * np.exp(t * math.log(fn.lam)))[:, None], (n, R))
+    out = np.empty((n, R))
+    for j in range(n):
+        out[j] = _per_run(Resolved(opt, t0 + 1 + j, R, np.dtype(np.float64))["betas"][0], R)
     return out
 
 
@@ -119,11 +140,27 @@ class _Stepper:
         h = opt.hyper
         lr = _lr(opt, "lr", t0, n, R)
         if isinstance(opt, _adam.Adam):
-            b1, b2 = _per_run(h["betas"][0], R), _per_run(h["betas"][1], R)
+            b2 = _per_run(h["betas"][1], R)
             eps = _col(h["eps"]) if isinstance(h["eps"], np.ndarray) else h["eps"]
-            m = ema((1 - b1)[None, :, None] * g, b1, s.m)
+            log_prod = s.log_beta1_prod
+            if isinstance(h["betas"][0], _Scheduled):
+                b1 = _beta1_seq(opt, t0, n, R)                 # (n, R)
+                m = ema_tv((1 - b1)[:, :, None] * g, b1, s.m)
+                with np.errstate(divide="ignore"):
+                    logs = np.log(b1)                          # log 0 = -inf, as the loop
+                logs = np.concatenate([s.log_beta1_prod.reshape(1, R), logs])
+                cum = np.cumsum(logs, axis=0)[1:]              # sequential, as the loop
+                log_prod = cum[-1].reshape(R, 1).copy()
+                if h["beta1_correction"] == "product":
+                    c1 = -np.expm1(cum)[:, :, None]
+                else:                                         # 1 - beta_{1,1}^t
+                    c1 = _one_minus_pow(_beta1_seq(opt, 0, 1, R)[0].copy(), t0, n)
+            else:
+                b1 = _per_run(h["betas"][0], R)
+                m = ema((1 - b1)[None, :, None] * g, b1, s.m)
+                c1 = _one_minus_pow(b1, t0, n)
             v = ema((1 - b2)[None, :, None] * g * g, b2, s.v)
-            c1, c2 = _one_minus_pow(b1, t0, n), _one_minus_pow(b2, t0, n)
+            c2 = _one_minus_pow(b2, t0, n)
             vmax = s.vmax
             if not h["amsgrad"]:
                 v_hat = v / c2
@@ -143,7 +180,8 @@ class _Stepper:
                 direction = (np.sqrt(c2) / c1) * _divide(m, np.sqrt(v_hat * c2) + eps, eps)
             else:
                 direction = _divide(m / c1, np.sqrt(v_hat + eps), eps)
-            self.state = s._replace(step=s.step + n, m=m[-1], v=v[-1], vmax=vm)
+            self.state = s._replace(step=s.step + n, m=m[-1], v=v[-1], vmax=vm,
+                                    log_beta1_prod=log_prod)
             return lr * direction, v_hat, lr, b1
         if isinstance(opt, _adagrad.Adagrad):
             acc = np.cumsum(np.concatenate([s.sum[None], g * g]), axis=0)[1:]
@@ -305,7 +343,8 @@ class _Recorder:
         o["gamma_min_eig"][rows] = gam[:, :, 0] if d == 1 else gam.min(axis=2)
         self.prev = scaled[-1].copy()
         if self.has_b1:
-            inc = beta1[None, :] * total / alpha[:, :, 0]
+            b1 = beta1 if beta1.ndim == 2 else beta1[None, :]     # (n, R) when scheduled
+            inc = b1 * total / alpha[:, :, 0]
             cum = np.cumsum(inc, axis=0)
             cum += self.b1sum
             o["sum_b1t_vhat_over_alpha"][rows] = cum

@@ -50,6 +50,51 @@ def ema(x: np.ndarray, beta, prev: np.ndarray) -> np.ndarray:
     return out
 
 
+def ema_tv(x: np.ndarray, a: np.ndarray, prev: np.ndarray, block: int = 256) -> np.ndarray:
+    r""":math:`y_t = a_t y_{t-1} + x_t` along axis 0 from :math:`y_0` = ``prev``, with a
+    coefficient that changes with t (a scheduled :math:`\beta_{1,t}`).
+
+    ``x`` (n, R, d); ``a`` (n, R) per step and run; ``prev`` (R, d).  The maps
+    :math:`y \mapsto a y + x` compose to maps of the same kind,
+    :math:`(a_2, x_2)\circ(a_1, x_1) = (a_2 a_1, a_2 x_1 + x_2)`, so, as in
+    :func:`clamp_walk`: (1) each block of ``block`` steps is composed (vectorized
+    across blocks), (2) the blocks' starting values follow from the same recursion
+    over the blocks (recursively), (3) each block is walked step by step with the
+    same floating-point operations as the optimizer, :math:`\mathrm{fl}(a_t y_{t-1}
+    + x_t)`.  Only the block starts are rounded differently (a few ulp).
+    """
+    n = x.shape[0]
+    a3 = np.asarray(a, dtype=np.float64).reshape(n, x.shape[1], 1)
+    if n <= block:
+        out = np.empty_like(x)
+        y = prev
+        for j in range(n):
+            y = a3[j] * y + x[j]
+            out[j] = y
+        return out
+    nb = -(-n // block)
+    pad = nb * block - n
+    xs = np.concatenate([x, np.zeros((pad,) + x.shape[1:])]) if pad else x
+    as_ = np.concatenate([a3, np.ones((pad,) + a3.shape[1:])]) if pad else a3
+    xb = xs.reshape((nb, block) + x.shape[1:]).swapaxes(0, 1)      # (block, nb, R, d)
+    ab = as_.reshape((nb, block) + a3.shape[1:]).swapaxes(0, 1)    # (block, nb, R, 1)
+    A = np.ones(ab.shape[1:])
+    Y = np.zeros(xb.shape[1:])
+    for j in range(block):                      # (1) each block's composed map
+        A = ab[j] * A
+        Y = ab[j] * Y + xb[j]
+    starts = np.empty(xb.shape[1:])             # (2) y at the start of each block
+    starts[0] = prev
+    if nb > 1:
+        starts[1:] = ema_tv(Y[:-1], A[:-1].reshape(nb - 1, x.shape[1]), prev, block)
+    out = np.empty(xb.shape)
+    y = starts
+    for j in range(block):                      # (3) walk each block
+        y = ab[j] * y + xb[j]
+        out[j] = y
+    return out.swapaxes(0, 1).reshape((nb * block,) + x.shape[1:])[:n]
+
+
 def clamp_walk(theta1: np.ndarray, delta: np.ndarray, lo, hi, block: int | None = None
                ) -> np.ndarray:
     r"""The iterates :math:`\theta_2, \dots, \theta_{n+1}` of :math:`\theta_{t+1} =
@@ -141,4 +186,4 @@ def _prefix(c, L, H) -> None:
                       c[2:last:2], L[2:last:2], H[2:last:2])
 
 
-__all__ = ["ema", "clamp_walk"]
+__all__ = ["ema", "ema_tv", "clamp_walk"]

@@ -51,7 +51,15 @@ The same holds, with other sequences, for
 **Where it is not possible (the dense engine is used instead):** any weight
 decay (it makes every gradient dense: :math:`g + \lambda\theta`); Adam's
 ``eps_mode="inside"`` (:math:`\sqrt{\hat v+\epsilon}`: not implemented here,
-the drift sums would need another expansion); a scheduled :math:`\beta_1`;
+the drift sums would need another expansion); a scheduled :math:`\beta_{1,t}`
+(Kingma & Ba's :math:`\beta_1\lambda^{t-1}`): possible in principle but not
+implemented -- :math:`m_u = m_s\prod_{r=s+1}^{u}\beta_{1,r}` is not a power of
+the gap, so the decay depends on s and t, not on t - s, and the drift tables
+(:mod:`.sparse_tables`), which factor the s-dependence as :math:`e^{-s\log\beta_1}`,
+would need a per-s normalization :math:`L_s = \sum_{r\le s}\log\beta_{1,r}` whose
+differences must be formed in extended precision (:math:`|L_s|` grows like
+:math:`s^2|\log\lambda|/2`) to stay within :math:`10^{-12}`; the oblivious engine
+(:mod:`.oblivious`) does support it;
 :math:`\beta_2 = 0` without AMSGrad, RMSprop with :math:`\rho = 0` and
 centered RMSprop (their statistics do not decay uniformly); non-separable
 domains (the L2 ball's projection couples all coordinates); and every other
@@ -95,7 +103,8 @@ def _family_reason(opt) -> bool | str:
         if h["eps_mode"] == "inside":
             return "Adam with eps_mode='inside' has no exact lazy catch-up here"
         if any(isinstance(b, _Scheduled) for b in h["betas"]):
-            return "a scheduled beta1 is not supported by the lazy engine"
+            return ("a scheduled beta1 is not supported by the lazy engine (see the module "
+                    "docs; the dense engine runs)")
         if not h["amsgrad"] and np.any(np.asarray(h["betas"][1]) == 0):
             return "beta2 = 0 without AMSGrad"
         return True

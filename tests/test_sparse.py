@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from adamlab.numerics import domains, optimizers, problems, simulate
-from adamlab.numerics.optimizers.schedules import InverseSqrt
+from adamlab.numerics.optimizers.schedules import Beta1Decay, InverseSqrt
 from adamlab.numerics.sparse_tables import DriftTables
 
 
@@ -173,7 +173,8 @@ def test_engine_choice_and_fallbacks():
     assert simulate.run(prob, "adam", 5, progress=False).metadata["engine"] == "sparse"
     for opt in (optimizers.make("nadam"), optimizers.make("adam", weight_decay=0.1),
                 optimizers.make("adam", eps_mode="inside"),
-                optimizers.make("rmsprop", centered=True)):
+                optimizers.make("rmsprop", centered=True),
+                optimizers.make("adam", betas=(Beta1Decay(0.9, 0.999), 0.99))):
         assert simulate.run(prob, opt, 5, progress=False).metadata["engine"] == "dense"
     with pytest.raises(ValueError, match="engine.*nadam"):
         simulate.run(prob, "nadam", 5, engine="sparse", progress=False)
