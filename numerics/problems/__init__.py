@@ -16,7 +16,8 @@ which evaluates the losses and gradients and computes the certified
 comparator (:mod:`adamlab.numerics.comparator`).  Feasible sets and their
 projections are in :mod:`adamlab.numerics.domains`.
 """
-from ._base import Instance, LinearInstance, Param, Problem
+from ._base import Param, Problem
+from ._instance import Instance, LinearInstance
 from ._registry import Entry, get, make, names, register
 
 # Importing a module registers its problems; the order here is the order of names().

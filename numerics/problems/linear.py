@@ -22,7 +22,7 @@ learner whose iterates hover around c pays linearly while
 trajectory, the instance records :math:`S = \sum_t a_t` as the steps are
 played (in order :math:`t = 1, 2, \dots`; a repeated call at the current t
 re-uses the recorded :math:`a_t`, which must then come from the same
-:math:`\theta_t`), and :meth:`~._base.Instance.comparator` is available only
+:math:`\theta_t`), and :meth:`~._instance.Instance.comparator` is available only
 after all T steps.
 
 Both comparators are in closed form: :math:`\theta^* = \arg\min_{x\in F}\langle
@@ -35,7 +35,8 @@ import math
 import numpy as np
 
 from ..comparator import linear_comparator
-from ._base import Instance, LinearInstance, Param, Problem, rowdot
+from ._base import Param, Problem, rowdot
+from ._instance import Instance, LinearInstance
 from ._registry import register
 
 _DOMAINS = ("box", "l2", "linf")

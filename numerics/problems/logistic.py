@@ -36,7 +36,8 @@ import numpy as np
 from scipy import sparse, special
 
 from ..comparator import assemble, solve_smooth
-from ._base import Instance, Param, Problem, rng_for, rowdot
+from ._base import Param, Problem, rng_for, rowdot
+from ._instance import Instance
 from ._registry import register
 
 

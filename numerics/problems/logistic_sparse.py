@@ -45,7 +45,8 @@ from scipy import sparse, special
 
 from ..comparator import assemble, lbfgsb
 from ..domains import Box
-from ._base import Instance, Param, Problem, check_int, rng_for
+from ._base import Param, Problem, check_int, rng_for
+from ._instance import Instance
 from .logistic import logistic_total, softplus_neg
 from ._registry import register
 

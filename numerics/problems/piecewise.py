@@ -40,7 +40,8 @@ import numpy as np
 from scipy import optimize, sparse
 
 from ..comparator import Comparator
-from ._base import Instance, Param, Problem, rng_for, rowdot
+from ._base import Param, Problem, rng_for, rowdot
+from ._instance import Instance
 from ._registry import register
 
 

@@ -29,7 +29,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..comparator import Comparator, certify
-from ._base import Instance, Param, Problem, rowdot
+from ._base import Param, Problem, rowdot
+from ._instance import Instance
 from ._registry import register
 
 

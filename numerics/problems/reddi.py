@@ -43,7 +43,8 @@ import numpy as np
 
 from .. import domains as _domains
 from ..comparator import linear_comparator
-from ._base import LinearInstance, Param, Problem
+from ._base import Param, Problem
+from ._instance import LinearInstance
 from ._registry import register
 
 _F = _domains.Box(-1.0, 1.0, d=1)
