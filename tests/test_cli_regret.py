@@ -172,7 +172,8 @@ def test_usage_errors_exit_2_with_a_message_and_no_traceback(argv, needle, tmp_p
 
 def test_ctrl_c_leaves_results_marked_incomplete(tmp_path, monkeypatch, capsys):
     """The simulator's Ctrl-C flag, raised after 150 steps of the second series (as the
-    SIGINT handler would), stops the experiment; what ran is on disk, marked incomplete."""
+    SIGINT handler would), stops the experiment; what ran is on disk, marked incomplete.
+    (A quadratic problem: the step-by-step engine polls the flag every step.)"""
     class StopAfter(simulate.StopFlag):
         calls = 0
 
@@ -196,8 +197,9 @@ def test_ctrl_c_leaves_results_marked_incomplete(tmp_path, monkeypatch, capsys):
         seen.append(1)
         return StopAfter() if len(seen) == 2 else real()
     monkeypatch.setattr(simulate, "StopFlag", pick)
-    code, text = _main("regret", "--optimizers", "sgd,adam,amsgrad", "--T", "2000", "--runs",
-                       "2", "--out", str(tmp_path), "--no-progress", "--formats", "svg")
+    code, text = _main("regret", "--problem", "quadratic", "--problem-params", "d=2",
+                       "--optimizers", "sgd,adam,amsgrad", "--T", "2000", "--runs", "2",
+                       "--out", str(tmp_path), "--no-progress", "--formats", "svg")
     assert code == 130
     assert "marked incomplete" in capsys.readouterr().err
     doc = json.loads((tmp_path / "summary.json").read_text())
