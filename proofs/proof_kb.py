@@ -28,7 +28,8 @@ from . import proof_local as pl
 from .proof import Outcome, Proof, Step
 
 SOURCE = "Kingma & Ba, ICLR 2015, arXiv:1412.6980v9, Appendix §10"
-RERUN = "adamlab.proofs.proof_kb.coefficient_sides(witness['instance'])"
+RERUN = ("sum over the rows of adamlab.proofs.proof_kb.coefficient_sides(witness['instance'])"
+         " of 'lhs' and of 'rhs'")
 
 
 def check_update(thorough: bool = False) -> Outcome:
@@ -86,6 +87,8 @@ _CANDIDATES = ((1, -2), (-1, 2), (1, 1), (1, Fraction(-1, 2), -2), (2, -1, -1, -
 
 
 def check_coefficient(thorough: bool = False) -> Outcome:
+    r"""Search structured Adam runs for :math:`\sum_t c_tB_tX_t > \sum_t B_tX_t/(1-\beta_1)`
+    (:math:`B_t = \sqrt{\hat v_t}/(2\alpha_t)`), summed over all T rounds as in the proof."""
     params = [_DEFAULTS, dict(_DEFAULTS, beta1=Fraction(1, 2), beta2=Fraction(1, 2),
                               lam=Fraction(1, 2), alpha=Fraction(1, 10))]
     tried = 0
@@ -99,23 +102,26 @@ def check_coefficient(thorough: bool = False) -> Outcome:
             if star is None or not star.is_Rational:
                 continue
             inst["theta_star"] = Fraction(int(star.p), int(star.q))
-            for rw in coefficient_sides(inst):
-                tried += 1
-                if pl.certify_gt(rw["lhs"], rw["rhs"]):
-                    w = pl.witness(inst, rw["t"], rw["lhs"], rw["rhs"],
-                                   "f_t(theta) = g_t theta on F = the hull of the iterates "
-                                   "theta_1..theta_(T+1); theta* is its best fixed point; in "
-                                   f"round {rw['t']} the iterate moves away from theta*, so "
-                                   "X_t < 0 and the larger coefficient 1/(1-b1) makes the "
-                                   "right side smaller", RERUN)
-                    return Outcome("refuted", f"round t = {rw['t']} of Adam with "
-                                   f"(b1, b2, lambda, alpha) = ({pl.q(par['beta1'])}, "
-                                   f"{pl.q(par['beta2'])}, {pl.q(par['lam'])}, "
-                                   f"{pl.q(par['alpha'])}), g = ({', '.join(pl.q(v) for v in gs)}): "
-                                   f"left {w['lhs'][:12]} > right {w['rhs'][:12]} "
-                                   f"(exact, certified at {pl.DIGITS} digits)", w)
-    return Outcome("unproved", f"no violation among {tried} rounds of the structured "
-                               "candidates (this is not a proof)")
+            rows = coefficient_sides(inst)
+            tried += 1
+            lhs, rhs = sum(rw["lhs"] for rw in rows), sum(rw["rhs"] for rw in rows)
+            if pl.certify_gt(lhs, rhs):
+                away = pl.moving_away(rows)
+                w = pl.witness(inst, len(gs), lhs, rhs,
+                               "f_t(theta) = g_t theta on F = the hull of the iterates "
+                               "theta_1..theta_(T+1); theta* is its best fixed point; both sides "
+                               f"summed over t = 1..T; in round(s) {away} the iterate moves away "
+                               "from theta* (X_t < 0), where the larger coefficient 1/(1-b1) "
+                               "makes the right side smaller", RERUN)
+                return Outcome("refuted", f"Adam with (b1, b2, lambda, alpha) = "
+                               f"({pl.q(par['beta1'])}, {pl.q(par['beta2'])}, {pl.q(par['lam'])}, "
+                               f"{pl.q(par['alpha'])}), T = {len(gs)}, g = "
+                               f"({', '.join(pl.q(v) for v in gs)}), theta* = "
+                               f"{pl.q(inst['theta_star'])}: summed left {w['lhs'][:12]} > summed "
+                               f"right {w['rhs'][:12]} (exact, certified at {pl.DIGITS} digits); "
+                               f"X_t < 0 in round(s) {away}", w)
+    return Outcome("unproved", f"no violation among {tried} structured runs (this is not "
+                               "a proof)")
 
 
 def check_young(thorough: bool = False) -> Outcome:
@@ -155,20 +161,21 @@ def build() -> Proof:
              r"\sqrt{\alpha_{t-1}}$ and $b = \sqrt{\alpha_{t-1}}\,m_{t-1,i}/\hat v_{t-1,i}^{1/4}$.",
              check=check_young, source="KB proof of Thm 10.5, second display"),
         Step("Coefficients replaced by their largest value",
-             r"\frac{(1-\beta_1^t)\sqrt{\hat v_{t,i}}}{2\alpha_t(1-\beta_{1,t})}X_t \le "
-             r"\frac{\sqrt{\hat v_{t,i}}}{2\alpha_t(1-\beta_1)}X_t,\qquad X_t = " + _X + r"^2-"
-             + _XN + r"^2",
-             r"The paper bounds $(1-\beta_1^t)/(1-\beta_{1,t})$ by $1/(1-\beta_1)$ (true, since "
-             r"$\beta_{1,t} \le \beta_1$ and $1-\beta_1^t \le 1$). Multiplying an inequality "
-             r"$c_t \le c$ by $X_t$ keeps its direction only when $X_t \ge 0$, i.e. when the "
-             r"round does not move $\theta_{t,i}$ away from $\theta^*_{,i}$.",
-             check=check_coefficient, source="KB proof of Thm 10.5, second display",
-             on_failure=r"When round $t$ moves the iterate away from $\theta^*$ (so $X_t < 0$), "
-                        r"the larger coefficient makes the right side *smaller*: the per-round "
-                        r"inequality is false. (The same replacement of $\beta_{1,t}$ by $\beta_1$ "
-                        r"recurs in Reddi et al.'s proof, see `adamlab prove rkk.thm4`; Tran Thi "
-                        r"Phuong and Le Trieu Phong, IEEE Access 7, 2019, arXiv:1904.03590, call "
-                        r"it the neglected issue of both proofs.)"),
+             r"\sum_{t=1}^T\frac{(1-\beta_1^t)\sqrt{\hat v_{t,i}}}{2\alpha_t(1-\beta_{1,t})}X_t \le "
+             r"\sum_{t=1}^T\frac{\sqrt{\hat v_{t,i}}}{2\alpha_t(1-\beta_1)}X_t,\qquad X_t = "
+             + _X + r"^2-" + _XN + r"^2",
+             r"The paper bounds $(1-\beta_1^t)/(1-\beta_{1,t})$ by $1/(1-\beta_1)$ in each round "
+             r"(true, since $\beta_{1,t} \le \beta_1$ and $1-\beta_1^t \le 1$) and then sums over "
+             r"$t$. Multiplying $c_t \le c$ by $X_t$ keeps the direction only when $X_t \ge 0$, "
+             r"i.e. when round $t$ does not move $\theta_{t,i}$ away from $\theta^*_{,i}$.",
+             check=check_coefficient, source="KB proof of Thm 10.5, second display, summed over t",
+             on_failure=r"In a round that moves the iterate away from $\theta^*$ ($X_t < 0$) the "
+                        r"larger coefficient makes the right side *smaller*; the witness's sums "
+                        r"over all its rounds violate the inequality, not just one term. (The "
+                        r"same replacement of $\beta_{1,t}$ by $\beta_1$ recurs in Reddi et al.'s "
+                        r"proof, see `adamlab prove rkk.thm4`; Tran Thi Phuong and Le Trieu Phong, "
+                        r"IEEE Access 7, 2019, arXiv:1904.03590, call it the neglected issue of "
+                        r"both proofs.)"),
         Step("Sum over t: the telescoping step",
              r"\sum_{t=1}^T\frac{\sqrt{\hat v_{t,i}}}{2\alpha_t(1-\beta_1)}X_t \le "
              r"\frac{(\theta_{1,i}-\theta^*_{,i})^2\sqrt{\hat v_{1,i}}}{2\alpha_1(1-\beta_1)} + "

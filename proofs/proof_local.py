@@ -35,6 +35,10 @@ def dec(x, n: int = 30) -> str:
     return str(sp.N(sp.sympify(x), n))
 
 
+def pl_gt(a, b) -> bool:
+    return certify_gt(a, b) is True
+
+
 def certify_gt(a, b) -> bool | None:
     """True/False when a > b / a < b is certain at :data:`DIGITS` digits, None when too close."""
     diff = sp.N(sp.sympify(a) - sp.sympify(b), DIGITS)
@@ -42,6 +46,11 @@ def certify_gt(a, b) -> bool | None:
     if abs(diff) <= sp.Float(10, DIGITS) ** -45 * scale:
         return None
     return bool(diff > 0)
+
+
+def moving_away(rows) -> str:
+    """The rounds t whose right side (a positive factor times X_t) is certainly < 0: X_t < 0."""
+    return ", ".join(str(rw["t"]) for rw in rows if pl_gt(0, rw["rhs"])) or "none"
 
 
 def identity(expr, what: str) -> Outcome:
@@ -83,15 +92,15 @@ def result(res, note: str = "") -> Outcome:
                    f"the theory's Result {rep.summary()}" + (f"; {note}" if note else ""))
 
 
-def witness(instance: dict[str, Any], t: int, lhs, rhs, note: str, rerun: str) -> dict:
-    """A JSON-able witness: exact inputs ('p/q'), the round t, both sides to 30 digits."""
+def witness(instance: dict[str, Any], T: int, lhs, rhs, note: str, rerun: str) -> dict:
+    """A JSON-able witness: exact inputs ('p/q'), the horizon T, both sides to 30 digits."""
     def conv(v):
         if isinstance(v, (list, tuple)):
             return [conv(u) for u in v]
         return v if isinstance(v, (int, str)) and not isinstance(v, bool) else q(v)
-    return {"instance": {k: conv(v) for k, v in instance.items()}, "t": t,
+    return {"instance": {k: conv(v) for k, v in instance.items()}, "T": T,
             "lhs": dec(lhs), "rhs": dec(rhs), "note": note, "rerun": rerun}
 
 
-__all__ = ["DIGITS", "certify_gt", "convexity", "dec", "identity", "q", "result", "witness",
+__all__ = ["DIGITS", "certify_gt", "convexity", "dec", "identity", "moving_away", "q", "result", "witness",
            "young"]

@@ -72,17 +72,18 @@ def build() -> Proof:
              r"$ab \le (a^2+b^2)/2$ coordinatewise, with the weights $\hat v^{\pm1/4}$ split "
              r"between the two factors.", check=ck.check_young, source="RKK proof of Thm 4"),
         Step("Coefficients replaced by their largest value",
-             r"\frac{X_t}{2\alpha_t(1-\beta_{1t})} \le \frac{X_t}{2\alpha_t(1-\beta_1)},\qquad "
-             r"X_t = " + _NX + r"-" + _NXN,
-             r"$\beta_{1t} \le \beta_1$ gives $1/(1-\beta_{1t}) \le 1/(1-\beta_1)$; multiplying "
-             r"by $X_t$ keeps the direction only when $X_t \ge 0$.",
+             r"\sum_{t=1}^T\frac{X_t}{2\alpha_t(1-\beta_{1t})} \le \sum_{t=1}^T\frac{X_t}"
+             r"{2\alpha_t(1-\beta_1)},\qquad X_t = " + _NX + r"-" + _NXN,
+             r"$\beta_{1t} \le \beta_1$ gives $1/(1-\beta_{1t}) \le 1/(1-\beta_1)$, used in each "
+             r"round before the sum is regrouped; multiplying by $X_t$ keeps the direction only "
+             r"when $X_t \ge 0$.",
              check=ck.check_coefficient, source="RKK proof of Thm 4 (summing over t)",
-             on_failure=r"When round $t$ moves the iterate away from $\theta^*$ ($X_t < 0$) and "
-                        r"$\beta_{1t} < \beta_1$, the per-round inequality is false: the proof "
-                        r"treats $\beta_{1t}$ as $\beta_1$ (the flaw pointed out by Tran Thi "
-                        r"Phuong and Le Trieu Phong, IEEE Access 7, 2019, arXiv:1904.03590). "
-                        r"Whether Theorem 4 itself survives is decided separately (`rkk.thm4` "
-                        r"below)."),
+             on_failure=r"In a round that moves the iterate away from $\theta^*$ ($X_t < 0$) with "
+                        r"$\beta_{1t} < \beta_1$ the right side is smaller; the witness's sums "
+                        r"violate the inequality. The proof treats $\beta_{1t}$ as $\beta_1$ (the "
+                        r"flaw pointed out by Tran Thi Phuong and Le Trieu Phong, IEEE Access 7, "
+                        r"2019, arXiv:1904.03590). Whether Theorem 4 itself survives is decided "
+                        r"separately (`rkk.thm4` below)."),
         Step("Lemma 2: the gradient term",
              r"\sum_{t=1}^T\alpha_t\lVert\hat V_t^{-1/4}m_t\rVert^2 \le \frac{\alpha\sqrt{1+\log T}}"
              r"{(1-\beta_1)(1-\gamma)\sqrt{1-\beta_2}}\sum_{i=1}^d\lVert g_{1:T,i}\rVert_2,\quad"

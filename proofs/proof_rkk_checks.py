@@ -27,7 +27,8 @@ import sympy as sp
 from . import proof_local as pl
 from .proof import Outcome
 
-RERUN = "adamlab.proofs.proof_rkk_checks.amsgrad_rounds(witness['instance'])"
+RERUN = ("sum over the rows of adamlab.proofs.proof_rkk_checks.amsgrad_rounds("
+         "witness['instance']) of 'lhs' and of 'rhs'")
 
 
 def check_projection(thorough: bool = False) -> Outcome:
@@ -96,6 +97,8 @@ _CANDIDATES = ((-1, Fraction(1, 2)), (1, Fraction(-1, 2)), (-1, 1, -1), (-1, Fra
 
 
 def check_coefficient(thorough: bool = False) -> Outcome:
+    r"""Search structured AMSGrad runs for :math:`\sum_t B_tX_t/(1-\beta_{1t}) >
+    \sum_t B_tX_t/(1-\beta_1)` (:math:`B_t=\sqrt{\hat v_t}/(2\alpha_t)`), summed over T rounds."""
     tried = 0
     for gs in _CANDIDATES[: None if thorough else 2]:
         gs = [Fraction(v) for v in gs]
@@ -103,20 +106,22 @@ def check_coefficient(thorough: bool = False) -> Outcome:
         if tot == 0:
             continue
         inst = dict(_BASE, gradients=gs, theta_star=_BASE["lo"] if tot > 0 else _BASE["hi"])
-        for rw in amsgrad_rounds(inst):
-            tried += 1
-            if pl.certify_gt(rw["lhs"], rw["rhs"]):
-                w = pl.witness(inst, rw["t"], rw["lhs"], rw["rhs"],
-                               "f_t(theta) = g_t theta on F = [-1, 1]; theta* = the best fixed "
-                               f"point; in round {rw['t']} the iterate moves away from theta* "
-                               "(X_t < 0) and 1/(1-b1t) < 1/(1-b1)", RERUN)
-                return Outcome("refuted", f"round t = {rw['t']} of AMSGrad with (b1, b2, lambda, "
-                               f"alpha) = (9/10, 99/100, 1/2, 1/100) on [-1, 1], g = "
-                               f"({', '.join(pl.q(v) for v in gs)}), theta* = "
-                               f"{inst['theta_star']}: left {w['lhs'][:12]} > right "
-                               f"{w['rhs'][:12]} (exact, certified at {pl.DIGITS} digits)", w)
-    return Outcome("unproved", f"no violation among {tried} rounds of the structured "
-                               "candidates (this is not a proof)")
+        rows = amsgrad_rounds(inst)
+        tried += 1
+        lhs, rhs = sum(rw["lhs"] for rw in rows), sum(rw["rhs"] for rw in rows)
+        if pl.certify_gt(lhs, rhs):
+            away = pl.moving_away(rows)
+            w = pl.witness(inst, len(gs), lhs, rhs,
+                           "f_t(theta) = g_t theta on F = [-1, 1]; theta* = the best fixed point; "
+                           f"both sides summed over t = 1..T; in round(s) {away} the iterate moves "
+                           "away from theta* (X_t < 0), where 1/(1-b1t) < 1/(1-b1)", RERUN)
+            return Outcome("refuted", f"AMSGrad with (b1, b2, lambda, alpha) = (9/10, 99/100, "
+                           f"1/2, 1/100) on [-1, 1], T = {len(gs)}, g = "
+                           f"({', '.join(pl.q(v) for v in gs)}), theta* = {inst['theta_star']}: "
+                           f"summed left {w['lhs'][:12]} > summed right {w['rhs'][:12]} (exact, "
+                           f"certified at {pl.DIGITS} digits); X_t < 0 in round(s) {away}", w)
+    return Outcome("unproved", f"no violation among {tried} structured runs (this is not "
+                               "a proof)")
 
 
 def _lemma2_sides(b1, b2, lam, alpha, grads):
