@@ -78,7 +78,8 @@ def _best_fixed(gs, thetas):
     tot = sum(gs)
     if tot == 0:
         return None
-    return min(thetas, key=lambda z: sp.N(z, 30)) if tot > 0 else max(thetas, key=lambda z: sp.N(z, 30))
+    key = lambda z: sp.N(z, 30)      # noqa: E731  (iterates are exact algebraic numbers)
+    return min(thetas, key=key) if tot > 0 else max(thetas, key=key)
 
 
 _DEFAULTS = {"beta1": Fraction(9, 10), "beta2": Fraction(999, 1000),

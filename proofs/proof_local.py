@@ -35,7 +35,7 @@ def dec(x, n: int = 30) -> str:
     return str(sp.N(sp.sympify(x), n))
 
 
-def pl_gt(a, b) -> bool:
+def _certainly_gt(a, b) -> bool:
     return certify_gt(a, b) is True
 
 
@@ -50,7 +50,7 @@ def certify_gt(a, b) -> bool | None:
 
 def moving_away(rows) -> str:
     """The rounds t whose right side (a positive factor times X_t) is certainly < 0: X_t < 0."""
-    return ", ".join(str(rw["t"]) for rw in rows if pl_gt(0, rw["rhs"])) or "none"
+    return ", ".join(str(rw["t"]) for rw in rows if _certainly_gt(0, rw["rhs"])) or "none"
 
 
 def identity(expr, what: str) -> Outcome:
@@ -102,5 +102,6 @@ def witness(instance: dict[str, Any], T: int, lhs, rhs, note: str, rerun: str) -
             "lhs": dec(lhs), "rhs": dec(rhs), "note": note, "rerun": rerun}
 
 
-__all__ = ["DIGITS", "certify_gt", "convexity", "dec", "identity", "moving_away", "q", "result", "witness",
+__all__ = ["DIGITS", "certify_gt", "convexity", "dec", "identity", "moving_away", "q", "result",
+           "witness",
            "young"]

@@ -165,7 +165,8 @@ def check_lemma2(thorough: bool = False) -> Outcome:
                     n += 1
                     ratio = lhs / rhs if rhs > 0 else mp.mpf(0)
                     if ratio > worst:
-                        worst, where = ratio, f"(b1, b2, lambda) = ({b1s}, {b2s}, {ls}), T = {T}, {name}"
+                        worst = ratio
+                        where = f"(b1, b2, lambda) = ({b1s}, {b2s}, {ls}), T = {T}, {name}"
                     if lhs > rhs * (1 + mp.mpf(10) ** -40):
                         return Outcome("refuted", f"Lemma 2 fails at {where}: left "
                                        f"{mp.nstr(lhs, 20)} > right {mp.nstr(rhs, 20)} (50 digits)",
