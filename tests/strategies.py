@@ -133,11 +133,11 @@ PROBLEM_CASES = {
                                             "domain": st.sampled_from(["box", "l2",
                                                                        "linf"])}),
     "absolute": st.fixed_dictionaries({"d": st.integers(1, 3),
-                                       "domain": st.sampled_from(["box", "l2"])}),
+                                       "domain": st.sampled_from(["box", "linf"])}),
     "logistic-dense": st.fixed_dictionaries({"d": st.integers(1, 4),
                                              "domain": st.sampled_from(["box", "l2"])}),
     "hinge": st.fixed_dictionaries({"d": st.integers(1, 3),
-                                    "domain": st.sampled_from(["box", "l2"])}),
+                                    "domain": st.sampled_from(["box", "linf"])}),
     "rkk-online": st.just({}),
 }
 
