@@ -344,24 +344,6 @@ def check_telescoping(thorough: bool = False) -> Verdict:
                    (rl.TELESCOPING_CORRECTED,))
 
 
-# ---- the final display --------------------------------------------------------------------------
-@check_for("kb.proof10.5.final-display")
-def check_final_display(thorough: bool = False) -> Verdict:
-    cmp = rp.compare_with_theorem()
-    differ = [n for n, c in cmp.items() if not c["equal"]]
-    return Verdict("kb.proof10.5.final-display", "pending",
-                   "the proof's last display is not transcribed (CLAIMS.md states only the "
-                   "comparison); composing the printed steps: third term "
-                   + ("equals" if cmp["momentum decay"]["equal"] else "differs from")
-                   + " Thm 4.1's (denominator 2 alpha (1-b1)(1-lambda)^2)"
-                   + (f"; differs in {', '.join(differ)} (Thm/composed = "
-                      f"{'; '.join(cmp[n]['ratio'] for n in differ)})" if differ else ""),
-                   {"composed_vs_theorem": cmp,
-                    "reading": "terms obtained by chaining the printed telescoping step, Lemma "
-                               "10.4 (twice: the b1 and the current momentum sums), the vhat "
-                               "bound and the lambda sum; d equal third terms"})
-
-
 # ---- RKK Corollary 1 ----------------------------------------------------------------------------
 @check_for("rkk.cor1")
 def check_rkk_cor1(thorough: bool = False) -> Verdict:
