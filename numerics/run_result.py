@@ -1,4 +1,4 @@
-"""What a simulation returns: :class:`RunResult`, saved as .npz + JSON, never pickle.
+r"""What a simulation returns: :class:`RunResult`, saved as .npz + JSON, never pickle.
 
 A result holds, for R runs of T steps,
 
@@ -13,7 +13,13 @@ A result holds, for R runs of T steps,
   ``"beta2"``, ``"lam"``, ``"eta"``, ``"d"``, ``"T"``, ``"D_domain"``,
   ``"D_inf_domain"``, where they apply);
 * ``comparator`` -- dict ``theta`` (R, d), ``total_loss`` (R,), ``method``,
-  ``certificate`` (the comparator's certified accuracy);
+  ``bound`` (R,): per run, a certified upper bound on
+  :math:`\sum_t f_t(\theta^*) - \min_F \sum_t f_t` (so every regret value is
+  exact to within it), and ``certificate`` -- the comparator's certified
+  accuracy over all runs: ``kkt_residual``, ``duality_gap`` (the Frank--Wolfe
+  gap), ``suboptimality_bound`` (the largest ``bound``), ``relative_bound``,
+  ``tolerance`` (the target) and ``certified`` (whether the bound met it);
+  ``None`` entries when the run was interrupted (no comparator);
 * ``theta_final`` -- (R, d) the iterate after the last step;
 * ``metadata`` -- JSON-able dict: problem, optimizer, T, runs, seed, engine,
   ``complete`` (False when the run was interrupted; rows after

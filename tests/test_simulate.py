@@ -338,3 +338,20 @@ def test_weighted_projection_on_a_ball_stays_feasible():
     box = simulate.run("hinge", "amsgrad", 30, projection="weighted", progress=False)
     eu = simulate.run("hinge", "amsgrad", 30, progress=False)
     assert np.array_equal(box.losses, eu.losses)   # on a box both projections are the clip
+
+
+@pytest.mark.parametrize("name", problems.names())
+def test_every_result_records_the_comparators_certified_accuracy(name):
+    """Issue 5 section 3: the comparator's certificate (KKT residual, duality gap, the
+    suboptimality bound it implies) is recorded in every result, per run, and survives
+    save/load."""
+    small = {"d": 20} if "d" in {p.name for p in problems.make(name).params_spec} else {}
+    res = simulate.run(name, "adam", 40, runs=2, seed=1, problem_params=small,
+                       progress=False)
+    cert = res.comparator["certificate"]
+    for key in ("kkt_residual", "duality_gap", "suboptimality_bound", "certified"):
+        assert key in cert, key
+    assert cert["suboptimality_bound"] >= 0 and math.isfinite(cert["suboptimality_bound"])
+    bound = np.asarray(res.comparator["bound"])
+    assert bound.shape == (2,) and np.all(bound >= 0)
+    assert cert["suboptimality_bound"] >= bound.max() * (1 - 1e-12)

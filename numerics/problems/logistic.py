@@ -46,23 +46,27 @@ def softplus_neg(m: np.ndarray) -> np.ndarray:
     return -special.log_expit(m)
 
 
-def logistic_total(A, x: np.ndarray, lam_total: float, need_hess: bool = True):
+def logistic_total(A, x: np.ndarray, lam_total: float, need_hess: bool = True, AT=None):
     r"""Total loss, gradient (and Hessian) of :math:`\sum_t \log(1+e^{-(Ax)_t}) + \tfrac{T\lambda}2\|x\|^2`.
 
     ``A`` holds the signed rows :math:`y_t a_t` (dense array or scipy.sparse); the
-    Hessian is a dense array, or for sparse A a Hessian-vector product.
+    Hessian is a dense array, or for sparse A a Hessian-vector product.  ``AT``:
+    optionally :math:`A^\top` already formed (e.g. ``A.T.tocsr()``), so that the
+    solver's thousands of products do not transpose A each time.
     """
+    if AT is None:
+        AT = A.T
     m = A @ x
     f = float(np.sum(softplus_neg(m))) + 0.5 * lam_total * float(x @ x)
     s = special.expit(-m)
-    g = -(A.T @ s) + lam_total * x
+    g = -(AT @ s) + lam_total * x
     if not need_hess:
         return f, g
     wts = s * special.expit(m)
     if sparse.issparse(A):
         def hvp(v):
-            return A.T @ (wts * (A @ v)) + lam_total * v
-        hvp.diag = A.multiply(A).T @ wts + lam_total   # for Jacobi-preconditioned CG
+            return AT @ (wts * (A @ v)) + lam_total * v
+        hvp.diag = AT.multiply(AT) @ wts + lam_total   # for Jacobi-preconditioned CG
         return f, g, hvp
     H = (A.T * wts) @ A + lam_total * np.eye(x.size)
     return f, g, H

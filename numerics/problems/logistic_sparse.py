@@ -212,8 +212,10 @@ class SparseLogisticInstance(Instance):
         for r in todo:
             A = self.matrix(r)
             used = np.unique(A.indices)
-            Ared = A[:, used]
-            res = lbfgsb(lambda z, need_hess=True: logistic_total(Ared, z, 0.0, need_hess),
+            Ared = A[:, used].tocsr()
+            AredT = Ared.T.tocsr()          # formed once, not in every product
+            res = lbfgsb(lambda z, need_hess=True, Ared=Ared, AredT=AredT:
+                         logistic_total(Ared, z, 0.0, need_hess, AT=AredT),
                          x0[used],
                          Box(lo[used], hi[used]), scale=float(self.T))
             theta = x0.copy()

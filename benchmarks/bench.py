@@ -1,0 +1,368 @@
+r"""adamlab benchmarks: the issue-5 workloads side by side in one process, with ratios.
+
+Run ``python benchmarks/bench.py`` (full sizes, minutes) or ``--quick`` (scaled
+down, seconds).  torch is optional: when it is importable the peers are
+``torch.optim.Adam(fused=True)``, ``torch.optim.SparseAdam`` and a per-run
+``torch.optim.Adam`` loop; otherwise the dense NumPy path and a per-run loop of
+adamlab's own optimizer.  ``--json PATH`` also writes the figures as JSON.
+
+(a) sparse workload: d coordinates, k nonzeros per step, T steps, Adam defaults
+    (:math:`\alpha=10^{-3}, \beta=(0.9, 0.999), \epsilon=10^{-8}`), oblivious linear
+    losses :math:`f_t(x) = \langle g_t, x\rangle` with sparse :math:`g_t` on a box
+    too wide to bind, so that every peer runs exactly the same algorithm and the
+    final iterates can be compared.  adamlab runs its lazy exact engine
+    (``engine="sparse"``).  Peers that cost O(d) per step are timed on the first
+    ``--peer-steps`` steps and extrapolated to T (stated in the output).
+(b) R runs x d coordinates x T steps (Adam defaults, ``linear-random``), the
+    whole batch in one ``simulate.run``; reported in ns per coordinate-update
+    :math:`= \text{time}/(R\,d\,T)`; the peer (a per-run Python loop) is timed on
+    a few runs and scaled to R.
+(c) Reddi et al.'s online problem (``rkk-online``, ICLR 2018 §5) for T steps.
+(d) one dense Adam step at d coordinates, float64: ``optimizers.make("adam").update``
+    against torch's fused Adam step (median of repeats).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from types import SimpleNamespace
+
+import numpy as np
+
+from adamlab.numerics import domains, optimizers, simulate
+
+FULL = dict(a=dict(d=10**6, k=10**3, T=10**4, peer_steps=500),
+            b=dict(R=1000, d=10, T=10**5, peer_runs=3),
+            c=dict(T=10**7), d=dict(d=10**7, repeats=10))
+QUICK = dict(a=dict(d=20_000, k=50, T=400, peer_steps=100),
+             b=dict(R=50, d=10, T=2000, peer_runs=2),
+             c=dict(T=10**5), d=dict(d=10**5, repeats=5))
+
+
+def _torch():
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch
+
+
+# -- (a) the sparse workload ---------------------------------------------------------------
+class SparseLinear:
+    r"""Oblivious sparse linear losses :math:`f_t(x) = \langle g_t, x\rangle` on a box.
+
+    ``idx`` (T, k) sorted support per step, ``val`` (T, k) its values.  A stand-in
+    Problem for :func:`adamlab.numerics.simulate.run` (sparse gradients,
+    closed-form comparator :math:`-r\sum_i|\sum_t g_{t,i}|`).
+    """
+
+    sparse, oblivious, linear, name, params = True, False, False, "bench-sparse-linear", {}
+
+    def __init__(self, d, idx, val, radius=100.0):
+        self.d, self.idx, self.val, self.radius = d, idx, val, radius
+        self.domain = domains.Box(-radius, radius, d)
+
+    def x0(self, runs):
+        return np.zeros((runs, self.d))
+
+    def sample(self, T, runs=1, seed=0, shared=False):
+        if runs != 1 or T > self.idx.shape[0]:
+            raise ValueError("SparseLinear: one run, T <= len(idx)")
+        return _SparseLinearInstance(self, T)
+
+
+class _SparseLinearInstance:
+    def __init__(self, prob, T):
+        self.problem, self.T, self.runs, self.d, self.domain = prob, T, 1, prob.d, prob.domain
+
+    def support(self, t):
+        return self.problem.idx[t - 1]
+
+    def loss_and_grad_support(self, t, th):
+        v = self.problem.val[t - 1][None, :]
+        return (v * th).sum(axis=1), np.array(v)
+
+    def loss_and_grad(self, t, theta):
+        g = np.zeros_like(theta)
+        g[:, self.problem.idx[t - 1]] = self.problem.val[t - 1]
+        return (g * theta).sum(axis=1), g
+
+    def comparator(self):
+        S = np.zeros(self.d)
+        np.add.at(S, self.problem.idx[:self.T].ravel(), self.problem.val[:self.T].ravel())
+        theta = -self.problem.radius * np.sign(S)[None, :]
+        total = np.array([-self.problem.radius * np.abs(S).sum()])
+        return SimpleNamespace(theta=theta, total_loss=total, bound=np.zeros(1),
+                               method="closed-form", certificate={"certified": True},
+                               info={})
+
+
+def sparse_data(d, k, T, seed=0):
+    """(idx, val): T sorted supports of k distinct coordinates, standard normal values."""
+    rng = np.random.default_rng(seed)
+    idx = np.empty((T, k), dtype=np.int64)
+    for t in range(T):
+        cand = np.unique(rng.integers(0, d, k + k // 4 + 8))
+        while cand.size < k:
+            cand = np.unique(np.concatenate([cand, rng.integers(0, d, k)]))
+        idx[t] = np.sort(rng.choice(cand, k, replace=False))
+    return idx, rng.standard_normal((T, k))
+
+
+def _time(fn):
+    t0 = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t0, out
+
+
+def _warm_up(torch=None):
+    """Import and first-call costs (scipy, torch kernels) are not part of any timing."""
+    idx, val = sparse_data(100, 3, 5)
+    small = SparseLinear(100, idx, val)
+    for engine in ("sparse", "dense"):
+        simulate.run(small, optimizers.make("adam"), 5, engine=engine, progress=False)
+    simulate.run("linear-random", optimizers.make("adam"), 5, runs=2, progress=False)
+    if torch is not None:
+        p = torch.zeros(10, dtype=torch.float64, requires_grad=True)
+        for o in (torch.optim.Adam([p], fused=True), torch.optim.Adam([p])):
+            p.grad = torch.ones(10, dtype=torch.float64)
+            o.step()
+        o = torch.optim.SparseAdam([p])
+        p.grad = torch.sparse_coo_tensor(torch.tensor([[1, 3]]), torch.ones(2,
+                                         dtype=torch.float64), (10,))
+        o.step()
+
+
+def bench_sparse(d, k, T, peer_steps, torch=None):
+    idx, val = sparse_data(d, k, T)
+    prob = SparseLinear(d, idx, val)
+    opt = optimizers.make("adam")
+    secs, res = _time(lambda: simulate.run(prob, opt, T, engine="sparse", stats=False,
+                                           progress=False))
+    ours = res.theta_final[0]
+    out = {"d": d, "k": k, "T": T, "adamlab_sparse_s": secs}
+    n = min(peer_steps, T)
+    if torch is None:
+        dense_s, ref = _time(lambda: simulate.run(prob, opt, n, engine="dense", stats=False,
+                                                  progress=False))
+        head = simulate.run(prob, opt, n, engine="sparse", stats=False, progress=False)
+        out.update(peer="numpy-dense", peer_steps=n, dense_numpy_s_extrapolated=dense_s * T / n,
+                   exact_rel_diff_vs_dense_head=_rel(head.theta_final, ref.theta_final))
+        out["ratio_vs_dense_numpy"] = out["dense_numpy_s_extrapolated"] / secs
+        return out
+    ti, tv = torch.from_numpy(idx), torch.from_numpy(val)
+
+    def dense_torch(steps):
+        p = torch.zeros(d, dtype=torch.float64, requires_grad=True)
+        o = torch.optim.Adam([p], lr=1e-3, fused=True)
+        grad = torch.zeros(d, dtype=torch.float64)
+        for t in range(steps):
+            if t:
+                grad.index_fill_(0, ti[t - 1], 0.0)
+            grad.index_copy_(0, ti[t], tv[t])
+            p.grad = grad
+            o.step()
+        return p.detach().numpy().copy()
+
+    full = os.environ.get("ADAMLAB_BENCH_TORCH_FULL", "1") == "1"
+    steps = T if full else n
+    dt, theta_torch = _time(lambda: dense_torch(steps))
+    out.update(torch_fused_dense_s=dt * T / steps, torch_fused_dense_steps_timed=steps)
+    if steps == T:
+        out["exact_rel_diff_vs_torch_fused"] = _rel(ours, theta_torch)
+    out["ratio_vs_torch_fused_dense"] = out["torch_fused_dense_s"] / secs
+
+    def sparse_torch():
+        p = torch.zeros(d, dtype=torch.float64, requires_grad=True)
+        o = torch.optim.SparseAdam([p], lr=1e-3)
+        for t in range(T):
+            p.grad = torch.sparse_coo_tensor(ti[t][None, :], tv[t], (d,))
+            o.step()
+        return p.detach().numpy().copy()
+    st, theta_sp = _time(sparse_torch)
+    out.update(torch_sparseadam_s=st, ratio_vs_torch_sparseadam=st / secs,
+               sparseadam_rel_diff_vs_exact=_rel(theta_sp, ours))
+    return out
+
+
+def _rel(a, b):
+    a, b = np.asarray(a), np.asarray(b)
+    return float(np.max(np.abs(a - b)) / max(float(np.max(np.abs(b))), 1e-300))
+
+
+# -- (b) many small runs ----------------------------------------------------------------
+class _Timed:
+    """A problem whose instances time their data generation (``linear_coefficients``)
+    and comparator, so the engine's own share can be reported apart."""
+
+    def __init__(self, prob):
+        self._prob, self.data_s, self.comparator_s = prob, 0.0, 0.0
+
+    def __getattr__(self, name):
+        return getattr(self._prob, name)
+
+    def sample(self, *args, **kw):
+        inst = self._prob.sample(*args, **kw)
+        for name in ("linear_coefficients", "comparator"):
+            fn = getattr(inst, name)
+
+            def timed(*a, _fn=fn, _name=name):
+                t0 = time.perf_counter()
+                out = _fn(*a)
+                key = "data_s" if _name == "linear_coefficients" else "comparator_s"
+                setattr(self, key, getattr(self, key) + time.perf_counter() - t0)
+                return out
+            setattr(inst, name, timed)
+        return inst
+
+
+def bench_batch(R, d, T, peer_runs, torch=None):
+    opt = optimizers.make("adam")
+    prob = _Timed(simulate._resolve_problem("linear-random", dict(d=d)))
+    secs, res = _time(lambda: simulate.run(prob, opt, T, runs=R, seed=0, stats=False,
+                                           progress=False))
+    updates = R * d * T
+    engine_s = secs - prob.data_s - prob.comparator_s
+    out = {"R": R, "d": d, "T": T, "engine": res.metadata["engine"], "adamlab_s": secs,
+           "adamlab_ns_per_coord_update": secs / updates * 1e9,
+           "of_which_data_generation_ns": prob.data_s / updates * 1e9,
+           "of_which_comparator_ns": prob.comparator_s / updates * 1e9,
+           "engine_only_ns_per_coord_update": engine_s / updates * 1e9}
+    del res
+    # the peer: one run at a time, one Python step at a time, same gradients
+    inst = prob._prob.sample(T, peer_runs, 0)      # run r's data depend on (seed, r, t) only
+    coeff = np.asarray(inst.linear_coefficients(0, T))                   # (T, runs, d)
+    if torch is not None:
+        def one(r):
+            p = torch.zeros(d, dtype=torch.float64, requires_grad=True)
+            o = torch.optim.Adam([p], lr=1e-3)
+            g = torch.from_numpy(np.ascontiguousarray(coeff[:, r, :]))
+            for t in range(T):
+                p.grad = g[t]
+                o.step()
+                with torch.no_grad():
+                    p.clamp_(-1.0, 1.0)
+            return p.detach().numpy().copy()
+        peer = "torch.optim.Adam per-run loop"
+    else:
+        def one(r):
+            p, s = np.zeros(d), opt.init(np.zeros(d))
+            for t in range(T):
+                p, s = opt.update(coeff[t, r], s, p)
+                p = np.clip(p, -1.0, 1.0)
+            return p
+        peer = "adamlab per-run update loop"
+    ps, _ = _time(lambda: [one(r) for r in range(peer_runs)])
+    peer_s = ps / peer_runs * R
+    out.update(peer=peer, peer_runs_timed=peer_runs, peer_s_extrapolated=peer_s,
+               peer_ns_per_coord_update=peer_s / updates * 1e9, ratio_vs_peer=peer_s / secs)
+    return out
+
+
+# -- (c) Reddi et al.'s online problem ----------------------------------------------------
+def bench_reddi(T):
+    from adamlab.numerics.optimizers.schedules import InverseSqrt
+    out = {"T": T}
+    for name in ("adam", "amsgrad"):
+        opt = optimizers.make(name, lr=InverseSqrt(0.1), betas=(0.9, 0.99))
+        secs, res = _time(lambda: simulate.run("rkk-online", opt, T, progress=False))
+        out[f"{name}_s"] = secs
+        out[f"{name}_engine"] = res.metadata["engine"]
+        out[f"{name}_R_over_T"] = float(res.regret[-1, 0] / T)
+        del res
+    return out
+
+
+# -- (d) one dense step ---------------------------------------------------------------------
+def bench_dense_step(d, repeats, torch=None):
+    rng = np.random.default_rng(0)
+    p, g = rng.standard_normal(d), rng.standard_normal(d)
+    opt = optimizers.make("adam")
+    s = opt.init(p)
+    p, s = opt.update(g, s, p)                      # warm-up (allocations)
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        p, s = opt.update(g, s, p)
+        times.append(time.perf_counter() - t0)
+    out = {"d": d, "adamlab_step_s": statistics.median(times)}
+    if torch is None:
+        return out
+    tp = torch.from_numpy(rng.standard_normal(d)).requires_grad_(True)
+    tg = torch.from_numpy(g.copy())
+    o = torch.optim.Adam([tp], lr=1e-3, fused=True)
+    tp.grad = tg
+    o.step()
+    tt = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        o.step()
+        tt.append(time.perf_counter() - t0)
+    out["torch_fused_step_s"] = statistics.median(tt)
+    out["ratio_torch_over_adamlab"] = out["torch_fused_step_s"] / out["adamlab_step_s"]
+    return out
+
+
+# -- driver ------------------------------------------------------------------------------
+TARGETS = {"a": "adamlab >= 30x faster than torch fused dense, exact",
+           "b": "<= 10 ns per coordinate-update",
+           "c": "<= 2 s", "d": ">= 0.5x torch fused (torch time / adamlab time)"}
+
+
+def machine(torch=None) -> dict:
+    info = {"python": platform.python_version(), "numpy": np.__version__,
+            "platform": platform.platform(), "cpu_count": os.cpu_count()}
+    info["torch"] = torch.__version__ if torch is not None else None
+    try:
+        info["loadavg"] = os.getloadavg()
+    except OSError:
+        pass
+    return info
+
+
+def main(argv=None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="scaled-down sizes (seconds)")
+    ap.add_argument("--only", default="abcd", help="which workloads, e.g. 'ac'")
+    ap.add_argument("--no-torch", action="store_true", help="ignore torch even if installed")
+    ap.add_argument("--json", default=None, help="also write the figures to this JSON file")
+    ap.add_argument("--b-T", type=int, default=None, help="override T of workload (b)")
+    args = ap.parse_args(argv)
+    if not set(args.only) <= set("abcd"):
+        raise SystemExit("bench: --only takes letters from 'abcd'")
+    sizes = {k: dict(v) for k, v in (QUICK if args.quick else FULL).items()}
+    if args.b_T is not None:
+        if args.b_T < 1:
+            raise SystemExit("bench: --b-T must be an int >= 1")
+        sizes["b"]["T"] = args.b_T
+    torch = None if args.no_torch else _torch()
+    if torch is not None:
+        torch.sparse.check_sparse_tensor_invariants.disable()
+    _warm_up(torch)
+    figures = {"machine": machine(torch), "quick": args.quick}
+    runners = {"a": lambda: bench_sparse(**sizes["a"], torch=torch),
+               "b": lambda: bench_batch(**sizes["b"], torch=torch),
+               "c": lambda: bench_reddi(**sizes["c"]),
+               "d": lambda: bench_dense_step(**sizes["d"], torch=torch)}
+    for key in args.only:
+        figures[key] = runners[key]()
+        print(f"({key}) target: {TARGETS[key]}")
+        for name, value in figures[key].items():
+            print(f"    {name}: {value:.4g}" if isinstance(value, float) else
+                  f"    {name}: {value}")
+        sys.stdout.flush()
+    if args.json:
+        tmp = args.json + ".tmp"
+        with open(tmp, "w") as fh:
+            json.dump(figures, fh, indent=2, default=str)
+        os.replace(tmp, args.json)
+    return figures
+
+
+if __name__ == "__main__":
+    main()
