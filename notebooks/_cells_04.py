@@ -106,13 +106,15 @@ ax.axhline(0, color="k", lw=0.6); ax.set_xlabel("t"); ax.set_ylabel(r"$\min_i \G
 ax.legend(fontsize=8); plt.show()
 """),
 ("md", r"""
-The ledger's own claim about $\Gamma_t$ (Reddi et al.'s eq. 2) — its verdict comes from its
-own check (it may still be pending if that check is not registered yet):
+Reddi et al. state this as a claim (their §3, eq. 2): $\Gamma_t$ is positive semidefinite for
+SGD, AdaGrad and AMSGrad, but can be indefinite for Adam and RMSProp. The ledger decides it
+with its own check (symbolic for the three methods, an exact witness for Adam):
 """),
 ("code", r"""
+spec = claims.get("rkk.gamma-psd")
+print(f"{spec.source}: {spec.statement}\n")
 v = ledger.decide("rkk.gamma-psd")
-print(claims.get("rkk.gamma-psd").source if hasattr(claims.get("rkk.gamma-psd"), "source") else "")
-print(f"rkk.gamma-psd: {v.verdict} -- {v.summary}")
+print(f"verdict: {v.verdict}\n{v.summary}")
 """),
 ("md", r"""
 ## 4.4 Reddi et al.'s counterexample

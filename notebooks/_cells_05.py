@@ -63,10 +63,20 @@ for ax, p in zip(axes, PROBLEMS):
 plt.tight_layout(); plt.show()
 """),
 ("md", r"""
-Read the bars with notebook 4 in mind: on `rkk-online` the methods whose second moment can
-*shrink* (RMSProp and the Adam variants with an EMA) can be pulled the wrong way by the rare
-large gradient, while AdaGrad's growing sum cannot.
-
+Two things to look for. **Scale**: on `rkk-online` the gradients are of size 10 to 1010, so
+the non-adaptive methods (SGD, momentum, NAG) with the same $\eta$ take steps hundreds of
+times larger than on the other problems, while the adaptive ones divide the scale out
+(notebook 2: $\Delta_t$ is scale invariant). **Memory**: among the adaptive methods, compare
+those whose second moment is an EMA that can *shrink* (RMSProp, the Adam variants) with
+AdaGrad's growing sum — notebook 4 explains why the difference matters on this problem.
+The ranking on each problem:
+"""),
+("code", r"""
+for p in PROBLEMS:
+    order = sorted(FAMILY, key=lambda n: final[p, n].mean())
+    print(f"{p:15s}", " < ".join(f"{n} ({final[p, n].mean():.3g})" for n in order))
+"""),
+("md", r"""
 ## 5.2 Where frameworks disagree
 
 Each registry entry records what torch, optax, Keras and the paper do:
