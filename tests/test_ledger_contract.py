@@ -1,0 +1,110 @@
+"""The whole ledger: every CLAIMS.md ID decided (never pending) and the JSON contract of issue 6 §4.
+
+The ledger is decided once per module (default settings, ~20 s of CPU); the witness
+re-checks live in test_ledger_witnesses.py and reuse the same decisions.
+"""
+from __future__ import annotations
+
+import json
+import re
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from adamlab.proofs import claims, ledger
+
+CLAIMS_MD = Path("/work/shared/CLAIMS.md")
+RATIONAL = re.compile(r"^-?\d+(/\d+)?$")
+# keys inside a witness that hold text or derived outputs, not inputs
+NOT_INPUTS = {"certificate", "note", "rerun", "reading", "gradients_are", "bound", "claim",
+              "optimizer", "kind", "domain", "sup_squared_exact", "term", "strict"}
+
+
+@pytest.fixture(scope="session")
+def decided():
+    return {i: ledger.decide(i) for i in claims.ids()}
+
+
+def test_every_claims_md_id_has_a_check():
+    ids = claims.ids()
+    assert len(ids) == len(set(ids)) == 27
+    if CLAIMS_MD.exists():      # the shared table, when this checkout has it
+        md = re.findall(r"^\| ([a-z0-9.\-]+) \|", CLAIMS_MD.read_text(), flags=re.M)
+        assert set(md) - {"ID"} == set(ids)
+    assert ledger.registered() == ids
+    assert set(claims.LATEX) == set(ids)
+
+
+def test_no_verdict_is_pending(decided):
+    pending = [i for i, v in decided.items() if v.verdict == "pending"]
+    assert pending == []
+    assert {v.verdict for v in decided.values()} <= set(ledger.VERDICTS) - {"pending"}
+
+
+def _sig_digits(s: str) -> int:
+    mant = s.lstrip("-").split("e")[0].replace(".", "").lstrip("0")
+    return len(mant)
+
+
+def _inputs(obj, path="witness"):
+    """Yield (path, value) for every input leaf of a witness."""
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if k not in NOT_INPUTS:
+                yield from _inputs(v, f"{path}.{k}")
+    elif isinstance(obj, list):
+        for j, v in enumerate(obj):
+            yield from _inputs(v, f"{path}[{j}]")
+    else:
+        yield path, obj
+
+
+def test_json_contract(decided, tmp_path):
+    rows = [v.to_json() for v in decided.values()]
+    out = tmp_path / "ledger.json"
+    out.write_text(json.dumps({"claims": rows}))
+    back = json.loads(out.read_text())["claims"]
+    assert [r["id"] for r in back] == claims.ids()
+    for r in back:
+        assert {"id", "source", "verdict", "statement", "evidence", "corrected"} <= set(r)
+        assert r["verdict"] in ("proved", "verified", "refuted", "refuted-as-stated")
+        assert "\\" in r["statement"] or "=" in r["statement"], r["id"]   # LaTeX
+        if r["verdict"] == "refuted-as-stated":
+            assert r["corrected"], r["id"]
+        if r["verdict"].startswith("refuted"):
+            ev = r["evidence"]
+            assert "witness" in ev, r["id"]
+            for side in ("lhs", "rhs"):
+                assert isinstance(ev[side], str) and _sig_digits(ev[side]) >= 30, (r["id"], side)
+            for path, val in _inputs(ev["witness"]):
+                ok = isinstance(val, bool) or isinstance(val, int) or (
+                    isinstance(val, str) and RATIONAL.match(val))
+                assert ok, (r["id"], path, val)
+
+
+def test_refutation_sides_are_ordered(decided):
+    """lhs > rhs for inequality refutations (the certified ends), lhs != rhs for equalities."""
+    for i, v in decided.items():
+        if v.verdict.startswith("refuted"):
+            lhs, rhs = Fraction(v.evidence["lhs"]), Fraction(v.evidence["rhs"])
+            assert lhs != rhs, i
+            if i not in ("kb.alg1.efficient-order", "kb.proof10.5.final-display"):
+                assert lhs > rhs, i
+
+
+def test_verified_states_inputs(decided):
+    for i in ("rkk.thm4", "dhs.adagrad-regret", "z.ogd-regret"):
+        ev = decided[i].evidence
+        assert ev["inputs_covered"] and ev["tolerance"] and ev["search"]["games"] > 1000
+        assert float(ev["search"]["best_ratio_50_digits"]) < 1
+    for i in ("rkk.thm1", "rkk.sec5.online", "rkk.sec5.stochastic", "kb.cor4.2"):
+        ev = decided[i].evidence
+        assert "runs" in ev and ("rule" in ev or "rules" in ev), i
+
+
+def test_unknown_id_is_rejected():
+    with pytest.raises(ValueError, match="unknown claim id"):
+        ledger.decide("kb.thm4.2")
+    with pytest.raises(ValueError):
+        ledger.digits(1, 0)
