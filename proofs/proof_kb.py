@@ -236,8 +236,8 @@ def build() -> Proof:
              on_failure=r"Composing the printed steps does not give the theorem's terms."),
         Step("Theorem 4.1", claims.latex("kb.thm4.1"),
              r"Follows if every step above holds.", claim="kb.thm4.1", source="KB Thm 4.1",
-             on_failure=r"Steps above fail; the theorem's verdict is decided on its own "
-                        r"(by witness or simulation), not inferred from the broken steps."),
+             on_failure=r"Decided by the ledger on its own (a witness or a simulation), "
+                        r"independently of the steps above."),
     )
     intro = (r"Setting: online convex optimization, $R(T) = \sum_t f_t(\theta_t) - "
              r"\min_\theta\sum_t f_t(\theta)$ with $\theta^*$ the minimizer, Adam "

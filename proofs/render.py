@@ -64,13 +64,13 @@ def _value(v: Any) -> str:
 
 def _sides(w: dict, evidence: dict) -> tuple[Any, Any]:
     cert = w.get("certificate") if isinstance(w.get("certificate"), dict) else {}
-    lhs = w.get("lhs", evidence.get("lhs", cert.get("lhs_at_least")))
-    rhs = w.get("rhs", evidence.get("rhs", cert.get("rhs_at_most")))
+    lhs = w.get("lhs", evidence.get("lhs", cert.get("lhs", cert.get("lhs_at_least"))))
+    rhs = w.get("rhs", evidence.get("rhs", cert.get("rhs", cert.get("rhs_at_most"))))
     return lhs, rhs
 
 
 def _witness(w: Any, evidence: dict) -> list[str]:
-    out = ["**Witness** (every input exact; re-run it from these values):", ""]
+    out = ["**Witness** (re-run it from these values):", ""]
     if not isinstance(w, dict):
         return out + ["```json", json.dumps(w, indent=1, default=str)[:2000], "```", ""]
     inst = w.get("instance")
@@ -84,10 +84,13 @@ def _witness(w: Any, evidence: dict) -> list[str]:
         if isinstance(v, (str, int, float, bool)) or (isinstance(v, list) and all(
                 isinstance(x, (str, int, float)) for x in v)):
             out.append(f"- {_code(k)} = {_value(v)}")
+        elif isinstance(v, dict) and all(isinstance(x, (str, int, float)) for x in v.values()):
+            out.append(f"- {_code(k)}: " + ", ".join(f"{_code(a)} = {_value(b)}"
+                                                     for a, b in v.items()))
     lhs, rhs = _sides(w, evidence)
     if lhs is not None and rhs is not None:
-        out.append(f"- left side = {_code(lhs)}, right side = {_code(rhs)}: the inequality "
-                   "\"left ≤ right\" fails")
+        out.append(f"- left side = {_code(lhs)}, right side = {_code(rhs)} (both sides of the "
+                   "statement as the check evaluated them)")
     if isinstance(w.get("certificate"), dict) and "hypotheses" in w["certificate"]:
         hy = w["certificate"]["hypotheses"]
         if isinstance(hy, dict):
@@ -169,6 +172,17 @@ def render_proof(claim_id: str, *, thorough: bool = False) -> str:
     if failing:
         out += ["Steps that do not hold as printed: " + ", ".join(
             f"{n} ({_text(results[n - 1].step.title)})" for n in failing) + ".", ""]
+    last = results[-1]
+    if last.step.claim == proof.claim_id:
+        if last.status in ("proved", "verified"):
+            verdict = ("so the statement survives on what was checked even though the published "
+                       "argument does not establish it" if failing else "and no step above fails")
+        elif last.status in ("refuted", "refuted-as-stated"):
+            verdict = "so the statement itself is false as printed"
+        else:
+            verdict = "so the statement itself is still undecided"
+        out += [f"The theorem itself ({_code(proof.claim_id)}): **{last.status}**, decided by "
+                f"the ledger independently of the steps, {verdict}.", ""]
     pending = [n for n, r in enumerate(results, 1) if r.status == "pending"]
     if pending:
         out += ["Steps still pending a ledger check: " + ", ".join(map(str, pending)) + ".", ""]
