@@ -134,10 +134,14 @@ def test_lambda_sum_verdict_follows_its_derivation(verdicts):
             assert s <= 1 / ((1 - b1) * (1 - lam) ** 2)
 
 
-def test_final_display_is_left_pending_with_its_evidence(verdicts):
+def test_final_display_verdict_follows_the_composition(verdicts):
     v = verdicts["kb.proof10.5.final-display"]
-    assert v["verdict"] == "pending"
-    assert set(v["evidence"]["composed_vs_theorem"]) == {"distance", "gradient", "momentum decay"}
+    cmp = v["evidence"]["composed_vs_theorem"]
+    assert set(cmp) == {"distance", "gradient", "momentum decay"}
+    all_equal = all(c["equal"] for c in cmp.values())
+    assert (v["verdict"] == "proved") == all_equal
+    if not all_equal:       # the witness: both versions of a differing term, 30 digits
+        assert v["verdict"].startswith("refuted") and v["evidence"]["lhs"] != v["evidence"]["rhs"]
 
 
 def test_corrected_lemma_10_4_search_stays_below_one(verdicts):
