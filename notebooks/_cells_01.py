@@ -130,12 +130,13 @@ for b2 in (0.99, 0.999, 0.9999):
     kw = dict(lr=1.0, betas=(0.9, b2), eps=0.0)
     corr = steps(optimizers.make("amsgrad", amsgrad_mode="torch", **kw))
     raw = steps(optimizers.make("amsgrad", amsgrad_mode="reddi", **kw))
-    line, = ax.plot(raw, label=rf"no correction, $\beta_2={b2}$")
-    ax.plot(corr, color=line.get_color(), ls=":", label=rf"corrected, $\beta_2={b2}$")
+    tt = np.arange(1, raw.size + 1)
+    line, = ax.plot(tt, raw, label=rf"no correction, $\beta_2={b2}$")
+    ax.plot(tt, corr, color=line.get_color(), ls=":", label=rf"corrected, $\beta_2={b2}$")
     print(f"beta2={b2}: largest uncorrected step {raw.max():.3f} alpha, "
           f"largest corrected step {corr.max():.3f} alpha")
 ax.set_xscale("log"); ax.set_xlabel("t"); ax.set_ylabel(r"$|\Delta_t|/\alpha$")
-ax.legend(fontsize=8); plt.show()
+ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1)); plt.show()
 """),
 ("md", r"""
 With the correction every step is exactly $\alpha$ on a constant gradient (as it should be:

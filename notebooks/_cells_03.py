@@ -78,17 +78,16 @@ out when the $\sqrt T$ rate is reached. (Both runs of each learner are drawn.)
 """),
 ("code", r"""
 hs = horizons(T, per_decade=3, start=100)
-r0 = runs["SGD"]                                           # the run's own comparator at h = T
 best = prefix_best_totals(prob, hs, RUNS, seed=0,          # min over F of the first h losses
-                          known={T: r0.losses.sum(axis=0) - r0.regret[-1]})
+                          known={T: runs["SGD"].comparator["total_loss"]})   # h = T: already known
 Rh = {name: regret_at(r.losses, hs, best) for name, r in runs.items()}
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
 for k, (name, R) in enumerate(Rh.items()):
     axes[0].loglog(hs, np.maximum(R, 1e-9), color=f"C{k}", lw=1, marker=".", label=[name, None])
     axes[1].semilogx(hs, R / np.sqrt(hs)[:, None], color=f"C{k}", lw=1, marker=".", label=[name, None])
-tt = np.array([10, T])
-axes[0].loglog(tt, 10 * np.sqrt(tt), "k:", label=r"slope 1/2 guide")
-axes[0].loglog(tt, 0.5 * tt, "k--", lw=0.8, label=r"slope 1 guide")
+tt = np.array([hs[0], T])
+axes[0].loglog(tt, 5 * np.sqrt(tt), "k:", label=r"slope 1/2 guide")
+axes[0].loglog(tt, 0.4 * tt, "k--", lw=0.8, label=r"slope 1 guide")
 axes[0].set_xlabel("T"); axes[0].set_ylabel("R(T)"); axes[0].legend(fontsize=8)
 axes[1].set_xlabel("T"); axes[1].set_ylabel(r"$R(T)/\sqrt{T}$"); axes[1].legend(fontsize=8)
 plt.tight_layout(); plt.show()

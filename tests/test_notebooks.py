@@ -59,7 +59,6 @@ def test_notebook_is_committed_clean_and_has_exercises(path):
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
 def test_notebook_runs(path, kernel_dir, monkeypatch):
     monkeypatch.setenv("JUPYTER_PATH", str(kernel_dir))
-    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     nb = nbformat.read(path, as_version=4)
     client = nbclient.NotebookClient(nb, timeout=LIMIT_S * 2, kernel_name=KERNEL,
                                      resources={"metadata": {"path": str(NOTEBOOKS)}})
