@@ -79,10 +79,12 @@ def _cmd_check(args, out) -> int:
         raise UsageError(f"adamlab check: {exc}") from None
     from adamlab.proofs import ledger
 
-    if args.out:                       # check the report's options before the ledger runs
-        from adamlab.numerics import plots
-        formats = names_list("--formats", args.formats, plots.FORMATS, "format")
-        T = integer("--T", args.T, 10, 10**7, "100000 or 1e5")
+    # check the report's options before the ledger runs (also without --out: a bad
+    # value is a usage error, never silently ignored)
+    from adamlab.numerics import plots
+    formats = names_list("--formats", args.formats, plots.FORMATS, "format")
+    T = integer("--T", args.T, 10, 10**7, "100000 or 1e5")
+    if args.out:
         if os.path.exists(args.out) and not os.path.isdir(args.out):
             raise UsageError(f"--out: {args.out!r} exists and is not a folder")
     width = max(len(c.id) for c in chosen)
