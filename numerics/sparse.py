@@ -42,6 +42,21 @@ The same holds, with other sequences, for
   grow while a coordinate is untouched (its candidate decays), so the
   denominator is frozen and only :math:`m` drives the drift;
 * ``eps_mode="efficient"`` (epsilon before the bias correction);
+* a **scheduled** :math:`\beta_{1,t} = \beta_1\lambda^{t-1}` (Kingma & Ba,
+  Theorem 4.1; :class:`~.optimizers.schedules.Beta1Decay`), either bias
+  correction: then :math:`m_u = m_s e^{L_u - L_s}` with
+  :math:`L_u = \sum_{r\le u}\log\beta_{1,r} = u\log\beta_1 +
+  \tfrac{u(u-1)}2\log\lambda`, which is not a power of the gap u - s.  The
+  moment catches up by that factor (the difference formed in extended
+  precision), and the drift sums take :math:`L_u` into the numerator sequence
+  and :math:`e^{-L_s}` as a per-s normalization
+  (:class:`.sparse_tables.DriftTables`, ``ln``); once :math:`\beta_{1,r}`
+  underflows to 0, :math:`\log 0` is replaced by :math:`-10^4` per step, which
+  makes every product across it exactly 0, as in the step loop.  The
+  exponents are rounded in float64, so a term's relative error is about
+  :math:`|L_s|\,2^{-53}`, weighted by :math:`\beta_{1,s+1} \approx
+  e^{-s|\log\lambda|}`: at most about :math:`0.3\cdot 2^{-53}/|\log\lambda|`
+  of the drift (:math:`3\cdot10^{-14}` for :math:`\lambda = 0.999`);
 * **AdaGrad**: an untouched coordinate does not move and its sum does not
   change -- nothing to catch up;
 * **RMSprop** (not centered): :math:`v` decays by :math:`\rho` per step; with
@@ -51,15 +66,10 @@ The same holds, with other sequences, for
 **Where it is not possible (the dense engine is used instead):** any weight
 decay (it makes every gradient dense: :math:`g + \lambda\theta`); Adam's
 ``eps_mode="inside"`` (:math:`\sqrt{\hat v+\epsilon}`: not implemented here,
-the drift sums would need another expansion); a scheduled :math:`\beta_{1,t}`
-(Kingma & Ba's :math:`\beta_1\lambda^{t-1}`): possible in principle but not
-implemented -- :math:`m_u = m_s\prod_{r=s+1}^{u}\beta_{1,r}` is not a power of
-the gap, so the decay depends on s and t, not on t - s, and the drift tables
-(:mod:`.sparse_tables`), which factor the s-dependence as :math:`e^{-s\log\beta_1}`,
-would need a per-s normalization :math:`L_s = \sum_{r\le s}\log\beta_{1,r}` whose
-differences must be formed in extended precision (:math:`|L_s|` grows like
-:math:`s^2|\log\lambda|/2`) to stay within :math:`10^{-12}`; the oblivious engine
-(:mod:`.oblivious`) does support it;
+the drift sums would need another expansion); a scheduled :math:`\beta_{1,t}` other than
+:class:`~.optimizers.schedules.Beta1Decay` (an arbitrary callable could make
+:math:`\beta_{1,r} = 0` and then positive again, which the closed form above does not
+cover);
 :math:`\beta_2 = 0` without AMSGrad, RMSprop with :math:`\rho = 0` and
 centered RMSprop (their statistics do not decay uniformly); non-separable
 domains (the L2 ball's projection couples all coordinates); and every other
@@ -102,9 +112,10 @@ def _family_reason(opt) -> bool | str:
             return "weight decay makes every gradient dense"
         if h["eps_mode"] == "inside":
             return "Adam with eps_mode='inside' has no exact lazy catch-up here"
-        if any(isinstance(b, _Scheduled) for b in h["betas"]):
-            return ("a scheduled beta1 is not supported by the lazy engine (see the module "
-                    "docs; the dense engine runs)")
+        b1 = h["betas"][0]
+        if isinstance(b1, _Scheduled) and type(b1.fn).__name__ != "Beta1Decay":
+            return ("a scheduled beta1 other than Beta1Decay (beta1 lambda^(t-1)) is not "
+                    "supported by the lazy engine (see the module docs)")
         if not h["amsgrad"] and np.any(np.asarray(h["betas"][1]) == 0):
             return "beta2 = 0 without AMSGrad"
         return True
@@ -160,6 +171,7 @@ class _Family:
     zfield: str | None = None     # the field whose square root is z
     tables: DriftTables | None = None
     tid: np.ndarray | None = None  # table id per run (-1: no drift)
+    L: np.ndarray | None = None    # scheduled beta1: L_u = sum_{r<=u} log beta1_r (longdouble)
     vinfo: dict | None = None
     vfield: str | None = None
 
@@ -167,16 +179,50 @@ class _Family:
         raise NotImplementedError
 
 
+LOG_ZERO = -1.0e4   # stands for log 0: e^{-10^4} is 0.0 in float64, and stays finite
+
+
+def _beta1_logs(opt, T, R):
+    r"""For :class:`Beta1Decay`: :math:`L_u = \sum_{r\le u}\log\beta_{1,r}` (u = 0..T) in
+    closed form, :math:`u\log\beta_1 + \tfrac{u(u-1)}2\log\lambda`, in extended
+    precision, with ``LOG_ZERO`` per step once :math:`\beta_{1,r}` underflows to 0 (so
+    that every product over a gap that contains such a step is exactly 0).  Returns
+    (L (T+1,) longdouble, b1 at t = 1)."""
+    fn = opt.hyper["betas"][0].fn
+    u = np.arange(T + 1, dtype=np.longdouble)
+    b1_u = fn.beta1 * np.exp(np.arange(-1, T, dtype=np.float64) * math.log(fn.lam))
+    zero = np.flatnonzero(b1_u[1:] == 0.0)
+    if fn.beta1 == 0.0:
+        L = LOG_ZERO * u
+    else:
+        L = u * np.longdouble(math.log(fn.beta1)) + (u * (u - 1) / 2) * np.longdouble(
+            math.log(fn.lam))
+        if zero.size:
+            z = int(zero[0]) + 1                   # the first step with beta1_z = 0
+            L[z:] = L[z - 1] + LOG_ZERO * (u[z:] - (z - 1))
+    return L, fn.beta1
+
+
 def _adam_family(opt, T, R) -> _Family:
     h, fam = opt.hyper, _Family()
-    b1, b2 = _per_run(h["betas"][0], R), _per_run(h["betas"][1], R)
+    sched = isinstance(h["betas"][0], _Scheduled)
+    fam.L = None
+    if sched:
+        L, b1_first = _beta1_logs(opt, T, R)
+        fam.L = L
+        b1 = np.full(R, b1_first)         # only for the "power" correction and b1 = 0 tests
+    else:
+        b1 = _per_run(h["betas"][0], R)
+    b2 = _per_run(h["betas"][1], R)
     eps = _per_run(h["eps"], R)
     lr = _sequence(opt, "lr", T, R)
     c1, c2 = _one_minus_pow(b1, T), _one_minus_pow(b2, T)
+    if sched and h["beta1_correction"] == "product":     # 1 - prod_{r<=u} beta1_r
+        c1 = np.broadcast_to(-np.expm1(fam.L.astype(np.float64)), (R, T + 1)).copy()
     c1[:, 0] = c2[:, 0] = 1.0           # column 0 (step 0) is never used
     ams, mode, eff = h["amsgrad"], h["amsgrad_mode"], h["eps_mode"] == "efficient"
     fam.fields = ("m", "v", "vmax") if ams else ("m", "v")
-    fam.decay = {"m": b1, "v": b2}
+    fam.decay = {"v": b2} if sched else {"m": b1, "v": b2}   # scheduled m: see fam.L
     fam.driver, fam.zfield = "m", ("vmax" if ams else "v")
     with np.errstate(divide="ignore"):
         lc1, lc2 = np.log(c1), np.log(c2)
@@ -186,6 +232,8 @@ def _adam_family(opt, T, R) -> _Family:
             continue
         if ams and mode == "reddi":
             la0, lb0, gb = np.log(lr[r]), np.zeros(T + 1), 0.0
+            if sched:
+                la0 = la0 + fam.L.astype(np.float64)
         else:
             la0 = np.log(lr[r]) - lc1[r] + (0.5 * lc2[r] if eff else 0.0)
             if not ams:
@@ -194,12 +242,18 @@ def _adam_family(opt, T, R) -> _Family:
                 lb0, gb = (np.zeros(T + 1) if eff else -0.5 * lc2[r]), 0.0
             else:   # optax: vhat = vmax
                 lb0, gb = (0.5 * lc2[r] if eff else np.zeros(T + 1)), 0.0
+            if sched:
+                la0 = la0 + fam.L.astype(np.float64)
         la0[0], lb0 = 0.0, np.array(lb0)
         lb0[0] = 0.0
         key = (b1[r], gb, eps[r], la0.tobytes(), lb0.tobytes())
         if key not in keys:
             keys[key] = len(specs)
-            specs.append(dict(la0=la0, lb0=lb0, ga=math.log(b1[r]), gb=gb, eps=eps[r]))
+            if sched:       # m_u = m_s e^{L_u - L_s}: the s-dependence goes into ln
+                specs.append(dict(la0=la0, lb0=lb0, ga=0.0, gb=gb, eps=eps[r],
+                                  ln=fam.L.astype(np.float64)))
+            else:
+                specs.append(dict(la0=la0, lb0=lb0, ga=math.log(b1[r]), gb=gb, eps=eps[r]))
         tid[r] = keys[key]
     fam.tables = DriftTables(specs, T) if specs else None
     fam.tid = tid
@@ -211,7 +265,12 @@ def _adam_family(opt, T, R) -> _Family:
         fam.vfield, decay, scale = "vmax", np.ones(R), 1.0 / c2
     else:
         fam.vfield, decay, scale = "vmax", np.ones(R), np.ones((R, T + 1))
-    fam.vinfo = dict(decay=decay, scale=scale, alpha=lr, beta1=b1)
+    beta1 = b1
+    if sched:
+        fn = h["betas"][0].fn
+        seq = fn.beta1 * np.exp(np.arange(-1, T, dtype=np.float64) * math.log(fn.lam))
+        beta1 = np.broadcast_to(seq, (R, T + 1))
+    fam.vinfo = dict(decay=decay, scale=scale, alpha=lr, beta1=beta1)
 
     def state(opt_, step, sub, glob):
         z = sub.get("vmax")

@@ -59,6 +59,8 @@ def run_sparse(inst, opt, theta0: np.ndarray, T: int, cfg: dict, bar) -> EngineO
                 raw[name] = val = fields[name][flat]
                 pw = powers.get(name)
                 sub[name] = val * pw[pn] if pw is not None else val
+            if fam.L is not None:          # m_{t-1} = m_s prod_{r=s+1}^{t-1} beta1_r
+                sub["m"] = raw["m"] * np.exp((fam.L[t - 1] - fam.L[s]).astype(np.float64))
             th = theta[flat]
             if fam.driver is not None:
                 drv = raw[fam.driver]

@@ -49,7 +49,7 @@ class SparseRecorder:
 
     ``vinfo`` (or None when the optimizer has no second moment) holds per-run
     arrays: ``decay`` (R,), ``scale`` (R, T+1) (:math:`\\hat v = \\mathrm{scale}
-    \\cdot\\mathrm{state}`), ``alpha`` (R, T+1), ``beta1`` (R,) or None, and the
+    \\cdot\\mathrm{state}`), ``alpha`` (R, T+1), ``beta1`` (R,) or (R, T+1) (scheduled) or None, and the
     initial ``state`` (R, d).
     """
 
@@ -148,7 +148,8 @@ class SparseRecorder:
         self.out["sum_sqrt_t_vhat"][i] = math.sqrt(t) * total
         alpha_t = v["alpha"][:, t]
         if v.get("beta1") is not None:
-            self._b1sum += v["beta1"] * total / alpha_t
+            b1 = v["beta1"]
+            self._b1sum += (b1[:, t] if np.ndim(b1) == 2 else b1) * total / alpha_t
             self.out["sum_b1t_vhat_over_alpha"][i] = self._b1sum
         # Gamma over the touched coordinates ...
         cur = (np.sqrt(scale_t) / alpha_t)[:, None] * root_new

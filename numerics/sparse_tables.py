@@ -59,10 +59,17 @@ LOG2 = math.log(2.0)
 
 
 class DriftTables:
-    """Tables for one or more sequence sets (one per distinct hyperparameter tuple).
+    r"""Tables for one or more sequence sets (one per distinct hyperparameter tuple).
 
-    ``specs``: list of dicts with arrays ``LA``, ``LB`` (index u = 0..T, entry
-    0 unused), ``LN``, ``LD`` (index s = 0..T) and a float ``eps``.
+    ``specs``: list of dicts with arrays ``la0``, ``lb0`` (index u = 0..T, entry
+    0 unused; :math:`LA_u = la0_u + u\,ga`, :math:`LB_u = lb0_u + u\,gb`), floats
+    ``ga``, ``gb``, ``eps``, and optionally ``ln`` (index s = 0..T): an extra
+    normalization :math:`e^{-ln_s}` of the sum after step s (default 0), for
+    sequences whose s-dependence is not :math:`e^{-s\,ga}` -- a scheduled
+    :math:`\beta_{1,u}`, where :math:`m_u = m_s e^{L_u - L_s}` with
+    :math:`L_u = \sum_{r\le u}\log\beta_{1,r}` (then ``ga = 0``, :math:`L_u` in
+    ``la0`` and ``ln = L``).  The exponents are combined before ``exp``, so only
+    their rounding (:math:`\lesssim |L_s|\,2^{-53}` relative to each term) enters.
     """
 
     def __init__(self, specs: list[dict], T: int, *, q: float = 0.8, max_len: int = 4096,
@@ -75,6 +82,7 @@ class DriftTables:
         self.ga, self.gb = np.zeros(n_tab), np.zeros(n_tab)
         self.la0 = np.zeros(n_tab * self.W)
         self.lb0 = np.zeros(n_tab * self.W)
+        self.ln = np.zeros(n_tab * self.W)
         self.J = np.zeros(n_tab * self.W, dtype=np.int64)
         self.SA = np.full(n_tab * self.W, -np.inf)    # log sum_{u>s} e^{LA_u}
         self.SAB = np.full(n_tab * self.W, -np.inf)   # log sum_{u>s} e^{LA_u - LB_u}
@@ -88,6 +96,8 @@ class DriftTables:
             base = j * self.W
             self.ga[j], self.gb[j] = ga, gb
             self.la0[base:base + T + 1], self.lb0[base:base + T + 1] = la0, lb0
+            if sp.get("ln") is not None:
+                self.ln[base:base + T + 1] = np.asarray(sp["ln"], dtype=np.float64)
             cuts = _cut_blocks(LA[1:T + 1], LB[1:T + 1], math.log(1.0 / q), max_len) + 1
             first = len(blocks)
             for a, b in zip(cuts[:-1], cuts[1:] - 1):     # steps a..b inclusive
@@ -205,7 +215,7 @@ class DriftTables:
         keep = u <= e[:, None]
         pos = tid[:, None] * self.W + np.minimum(u, self.T)
         ga, gb = self.ga[tid][:, None], self.gb[tid][:, None]
-        num = np.exp(self.la0[pos] + j * ga)
+        num = np.exp(self.la0[pos] + j * ga - self.ln[tid * self.W + s][:, None])
         den = np.exp(logz[:, None] + self.lb0[pos] + j * gb) + self.eps[tid][:, None]
         terms = np.where(keep, num / den, 0.0)
         out = terms[:, 0].copy()
@@ -254,7 +264,8 @@ class DriftTables:
         M = self.mom[:N, ia]
         M -= self.tail[:N, ib]                          # moments of the piece [ia, ib]
         series = _horner(M, r, Ni, N)
-        val = (2.0 / (D * root)) * series * np.exp(rel * ga + info[4])
+        lns = self.ln[s] if one else self.ln[tid * self.W + s]
+        val = (2.0 / (D * root)) * series * np.exp(rel * ga + info[4] - lns)
         if ci is None:
             return val
         return np.bincount(ci, weights=val, minlength=n)
@@ -280,7 +291,7 @@ class DriftTables:
             N = int(Ni.max(initial=1))
             M = self.mom[:N, ia] - self.tail[:N, ib]
             acc = _horner(np.broadcast_to(M[:, None], (N, r.shape[0])), r, Ni, N)
-            out += (2.0 * math.exp(rel * ga + amax)) * acc / (D * root)
+            out += (2.0 * math.exp(rel * ga + amax - self.ln[base + s])) * acc / (D * root)
         return out
 
     def drift_bound(self, tid, s, logz):
@@ -293,8 +304,8 @@ class DriftTables:
         i = tid * self.W + s
         sf = s.astype(np.float64)
         with np.errstate(divide="ignore"):
-            by_z = self.SAB[i] - sf * (self.ga[tid] - self.gb[tid]) - logz
-            by_eps = self.SA[i] - sf * self.ga[tid] - np.log(self.eps[tid])
+            by_z = self.SAB[i] - sf * (self.ga[tid] - self.gb[tid]) - logz - self.ln[i]
+            by_eps = self.SA[i] - sf * self.ga[tid] - np.log(self.eps[tid]) - self.ln[i]
         return np.exp(np.minimum(by_z, by_eps)) * (1 + 1e-9)
 
 

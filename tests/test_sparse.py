@@ -94,6 +94,13 @@ CASES = [
     ("rmsprop", dict(lr=0.01)),
     ("rmsprop", dict(lr=InverseSqrt(0.02), momentum=0.9)),
     ("adam", dict(lr=[0.01, 0.1], betas=(np.array([0.9, 0.5]), 0.999))),
+    # Kingma & Ba Thm 4.1's beta1_t = beta1 lambda^(t-1): exact lazy catch-up too
+    ("adam", dict(lr=InverseSqrt(0.1), betas=(Beta1Decay(0.9, 0.99), 0.999))),
+    ("amsgrad", dict(lr=InverseSqrt(0.1), betas=(Beta1Decay(0.95, 0.999), 0.99),
+                     beta1_correction="power")),
+    ("adam", dict(lr=0.05, betas=(Beta1Decay(0.9, 1e-3), 0.99), eps_mode="efficient")),
+    ("amsgrad", dict(lr=InverseSqrt(0.1), betas=(Beta1Decay(0.9, 0.9), 0.999),
+                     amsgrad_mode="reddi", eps=1e-6)),
 ]
 NO_DRIFT = {4, 8, 9, 10}
 
@@ -171,10 +178,13 @@ def test_sparse_same_seed_same_bits():
 def test_engine_choice_and_fallbacks():
     prob = problems.make("logistic-sparse", d=50, density=0.1)
     assert simulate.run(prob, "adam", 5, progress=False).metadata["engine"] == "sparse"
+    for name in ("adam", "amsgrad"):         # Kingma & Ba's beta1 schedule stays sparse
+        opt = optimizers.make(name, betas=(Beta1Decay(0.9, 0.999), 0.99))
+        assert simulate.run(prob, opt, 5, progress=False).metadata["engine"] == "sparse"
     for opt in (optimizers.make("nadam"), optimizers.make("adam", weight_decay=0.1),
                 optimizers.make("adam", eps_mode="inside"),
                 optimizers.make("rmsprop", centered=True),
-                optimizers.make("adam", betas=(Beta1Decay(0.9, 0.999), 0.99))):
+                optimizers.make("adam", betas=(lambda t: 0.9 / t, 0.99))):
         assert simulate.run(prob, opt, 5, progress=False).metadata["engine"] == "dense"
     with pytest.raises(ValueError, match="engine.*nadam"):
         simulate.run(prob, "nadam", 5, engine="sparse", progress=False)
