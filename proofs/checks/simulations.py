@@ -92,7 +92,8 @@ def check_rkk_thm1(thorough: bool = False) -> Verdict:
                       "adam-kb (Kingma & Ba's Algorithm 1); projection onto [-1, 1]"}
     worst = min(s["fitted_limit"] for c in runs for s in c["seeds"])
     return Verdict("rkk.thm1", "verified" if ok else "pending",
-                   (f"verified on {len(runs)} runs (C in {sorted({c['problem_params']['C'] for c in runs})},"
+                   (f"verified on {len(runs)} runs (C in "
+                    f"{sorted({c['problem_params']['C'] for c in runs})},"
                     f" alpha/sqrt(1-b2) in (0.5, 0.9), both readings), T = {T:.0e}: fitted lim "
                     f"R(T)/T >= {worst:.3g} > 0, log-log slopes "
                     f"{min(s['loglog_slope'] for c in runs for s in c['seeds']):.3f}..1")
@@ -122,8 +123,8 @@ def check_sec5_online(thorough: bool = False) -> Verdict:
             f"{res['adam-kb'][0]['seeds'][0]['theta_T']:.4f}; AMSGrad (alpha 1): "
             f"{_brief(ams_one)}, theta_T = {ams_one['seeds'][0]['theta_T']:.4f}")
     if adam_bad and ams_ok:
-        return Verdict("rkk.sec5.online", "verified", f"verified at T = {ams_one['T']:.0e}: " + summ,
-                       ev)
+        return Verdict("rkk.sec5.online", "verified",
+                       f"verified at T = {ams_one['T']:.0e}: " + summ, ev)
     return Verdict("rkk.sec5.online", "pending", "undecided at this horizon: " + summ, ev)
 
 
@@ -176,7 +177,8 @@ def check_kb_cor42(thorough: bool = False) -> Verdict:
         return Verdict("kb.cor4.2", "pending", "no certified violation", ev)
     ev.update(witness=w, lhs=w["certificate"]["lhs"], rhs=w["certificate"]["rhs"])
     fixed = to_zero(ams)
-    summ = (f"refuted: Adam on RKK Thm 1's instance (b1 = 0): R(T)/T = {w['certificate']['lhs'][:8]}"
+    summ = (f"refuted: Adam on RKK Thm 1's instance (b1 = 0): R(T)/T = "
+            f"{w['certificate']['lhs'][:8]}"
             f" > Cor 4.2's bound {w['certificate']['rhs'][:8]} at T = {w['T']} (certified), and "
             f"{_brief(adam)} up to T = {T:.0e}; AMSGrad on the same game: {_brief(ams)}")
     return Verdict("kb.cor4.2", "refuted-as-stated" if fixed else "refuted", summ, ev,

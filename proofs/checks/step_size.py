@@ -409,7 +409,8 @@ def check_efficient_order(thorough: bool = False) -> Verdict:
     w["certificate"] = certify_efficient_witness(w)
     evidence = {"derivation": rep.to_json(), "witness": w,
                 "required_epshat": str(moments.EFFICIENT_EPSHAT),
-                "lhs": digits(w["certificate"]["alg1"]), "rhs": digits(w["certificate"]["efficient"])}
+                "lhs": digits(w["certificate"]["alg1"]),
+                "rhs": digits(w["certificate"]["efficient"])}
     if not w["certificate"]["differ"]:
         return Verdict("kb.alg1.efficient-order", "pending", "witness did not certify", evidence)
     summary = (f"refuted for a constant epshat: the orders agree iff epshat = eps sqrt(1-b2^t), "

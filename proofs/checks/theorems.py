@@ -113,7 +113,8 @@ def check_kb_thm41(thorough: bool = False) -> Verdict:
     ev = {"structured_candidate": "Reddi et al.'s Theorem 1 instance, C = 3, b2 = 1/(1+C^2) = "
                                   "1/10, b1 = 0 (gamma = 0), alpha = 1/2 < sqrt(1-b2), lambda = 1/2",
           "horizons_tried": tried, "reading": w["reading"],
-          "note": "no corrected statement is proved here; for a bound that holds see rkk.thm4 (AMSGrad, Gamma_t PSD), verified by search"}
+          "note": "no corrected statement is proved here; for a bound that holds see rkk.thm4 "
+                  "(AMSGrad, Gamma_t PSD), verified by search"}
     if not w["certificate"]["violated"]:
         return Verdict("kb.thm4.1", "pending", "no certified violation found (not a proof)", ev)
     ev.update(witness=w, lhs=w["certificate"]["lhs"], rhs=w["certificate"]["rhs"])
@@ -121,7 +122,8 @@ def check_kb_thm41(thorough: bool = False) -> Verdict:
                    f"refuted: RKK Thm 1's instance (C = 3, b1 = 0, b2 = 1/10, alpha = 1/2, "
                    f"lambda = 1/2, D = D_inf = 2), T = {w['T']}: R(T) = "
                    f"{w['certificate']['lhs'][:10]} > bound {w['certificate']['rhs'][:10]} "
-                   f"(R(T) and the bound at 60 and 90 digits, mpmath); R(T) grows like T, the bound like sqrt(T)",
+                   f"(R(T) and the bound at 60 and 90 digits, mpmath); R(T) grows like T, the "
+                   f"bound like sqrt(T)",
                    ev, None)
 
 
