@@ -334,10 +334,18 @@ def test_cli_regret_bad_options_exit_2_with_a_message(opt, data, tmp_path_factor
     assert code == 2, (argv, code)
 
 
+# BUG found and fixed: without --out, `check` ignored a bad --T / --formats and ran the
+# whole ledger (exit 0); adamlab/cli.py now validates both before the ledger runs.
+@example(opt="--T", bad="-5")
+@example(opt="--formats", bad="jpg")
+@given(opt=st.sampled_from(["--T", "--formats"]), bad=st.sampled_from(
+    ["-5", "0", "9", "abc", "nan", "1.5", "1e400", "", "jpg", "png,png", "gif,svg"]))
+def test_cli_check_bad_report_options_exit_2_even_without_out(opt, bad):
+    code = cli.main(["check", "kb.sec2.1.scale-invariance", opt, bad], out=io.StringIO())
+    assert code == 2, (opt, bad, code)
+
+
 @pytest.mark.parametrize("argv,flag", [
-    (["check", "--T", "-5"], "--T"),
-    (["check", "--T", "abc"], "--T"),
-    (["check", "--formats", "jpg"], "--formats"),
     (["check", "--out", "DIR", "--T", "0"], "--T"),
     (["check", "--out", "DIR", "--formats", "gif"], "--formats"),
     (["check", "kb.thm41"], "kb.thm4.1"),
