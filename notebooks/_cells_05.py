@@ -43,7 +43,7 @@ the same $\eta$, except AdaDelta, which has no learning rate in Zeiler's paper
 """),
 ("code", r"""
 PROBLEMS = {"quadratic": {}, "logistic-dense": {}, "rkk-online": {}}
-T, RUNS, ETA = 1000, 2, 0.1
+T, RUNS, ETA = 500, 2, 0.1
 
 def make(name):
     if name == "adadelta":
