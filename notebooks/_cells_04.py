@@ -31,7 +31,8 @@ from adamlab.proofs import ledger, claims, render
 thm = regret_bounds.get("kb.thm4.1")
 display(Math(r"R(T) \le " + thm.latex()))
 for h in thm.hypotheses:
-    print("hypothesis:", h.text if hasattr(h, "text") else h)
+    where = "in the statement" if h.printed else "used by the proof, NOT in the statement"
+    print(f"- {h.text}   [{where}]")
 """),
 ("md", r"""
 ## 4.2 The proof, step by step
@@ -59,8 +60,8 @@ display(Markdown("\n".join(rows)))
 ("md", r"""
 Several steps are wrong *as printed* but can be repaired (a missing factor, a wrong constant):
 those are the `refuted-as-stated` verdicts whose evidence includes a corrected statement that
-passes its own check. Look at the telescoping step's evidence: its witness is tiny (two steps,
-one coordinate), and its summary names the culprit.
+passes its own check. Look at the telescoping step's evidence: its witness is small enough to check by hand, and
+its summary names the culprit.
 """),
 ("code", r"""
 tel = verdicts["kb.proof10.5.telescoping"]
@@ -147,6 +148,7 @@ each one on the run (the printed ones, and the one the proof silently used):
 """),
 ("code", r"""
 r = runs["Adam"]
+# the run used lr=InverseSqrt(0.5); we say so, since the run's constants do not record the form
 print(thm.applies(r.stats, dict(r.constants, alpha_schedule="inverse_sqrt")).summary())
 """),
 ("md", r"""
@@ -154,8 +156,8 @@ print(thm.applies(r.stats, dict(r.constants, alpha_schedule="inverse_sqrt")).sum
 
 AMSGrad keeps $\hat v_t = \max(\hat v_{t-1}, v_t)$, so $\sqrt{\hat v_t}$ never decreases and
 $\Gamma_t \ge 0$ by construction: the telescoping step goes through. Reddi et al.'s
-Theorem 4 bounds its regret; here it is evaluated on the AMSGrad run (as printed, then with
-the hypotheses it needs):
+Theorem 4 bounds its regret; here it is evaluated on the AMSGrad run, and `applies` checks
+its hypotheses on the same run:
 """),
 ("code", r"""
 rkk = regret_bounds.get("rkk.thm4")
