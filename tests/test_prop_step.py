@@ -163,11 +163,13 @@ T_SEARCH = 300
 
 @st.composite
 def _search_seqs(draw):
-    """Generic search space: geometric trends (rate q) with sign flips and noise."""
+    """Generic search space: geometric trends g_i ~ q^i (q in [1/e, e]) with sign flips
+    and multiplicative noise; it knows nothing of the maximizers."""
     T = draw(st.integers(1, T_SEARCH))
-    q = draw(st.floats(0.5, 2.0))
-    noise = draw(st.floats(0.0, 0.5))
-    flips = draw(st.floats(0.0, 0.5))
+    # rate q = exp(+-10**k): slow trends (q near 1) as finely resolved as fast ones
+    q = math.exp(draw(st.sampled_from([-1.0, 1.0])) * 10.0 ** draw(st.floats(-4.0, 0.0)))
+    noise = draw(st.one_of(st.just(0.0), st.floats(0.0, 0.5)))
+    flips = draw(st.one_of(st.just(0.0), st.floats(0.0, 0.5)))
     rng = np.random.default_rng(draw(st.integers(0, 2**16)))
     expo = np.clip(np.arange(T) * math.log(q), -600, 600)
     g = np.exp(expo - expo.max()) * (1 + noise * rng.uniform(-1, 1, T))
