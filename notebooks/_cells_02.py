@@ -174,6 +174,54 @@ Random data stays far below the claimed bound — that is why the claim looks fi
 The structured search finds the worst case, and it matches the exact supremum: no searched
 sequence is ever *above* it (Cauchy–Schwarz), and the maximizer sits at $r = \beta_1/\beta_2$.
 
+### A property-based search
+
+A property-based test states the claim as an assertion and lets a search engine
+([Hypothesis](https://hypothesis.readthedocs.io), installed with the `test` extra) try to
+break it: it generates gradient sequences (integers: the step is scale invariant, and integers are exact in
+floating point), steers towards large steps (`target`), and, once
+the assertion fails, *shrinks* the failing sequence to a simple one. We run it on both cases
+of the claim, with short sequences (at most 30 steps), and re-check whatever it finds in exact
+rational arithmetic (`recursions.adam_ratio_squared` with `Fraction`s), so float rounding
+cannot be the reason.
+"""),
+("code", r"""
+from hypothesis import given, settings, strategies as st, target
+
+def property_search(b1, b2, bound, max_len=30):
+    failing = []
+    @settings(max_examples=200, derandomize=True, database=None, deadline=None)
+    @given(st.lists(st.integers(-1000, 1000), min_size=1, max_size=max_len))   # exact in float64
+    def step_within_bound(gs):
+        ratio = last_step(np.array([gs], dtype=float), b1, b2)[0]
+        target(float(ratio))
+        if ratio > bound:
+            failing.append(list(gs))
+        assert ratio <= bound
+    try:
+        step_within_bound()
+    except AssertionError:
+        return failing[-1]                    # the shrunk counterexample
+    return None
+
+cases = {"case a, defaults (0.9, 0.999)": (0.9, 0.999), "case b, (0.99, 0.1)": (0.99, 0.1)}
+for label, (b1, b2) in cases.items():
+    bound = (1 - b1) / np.sqrt(1 - b2) if 1 - b1 > np.sqrt(1 - b2) else 1.0
+    gs = property_search(b1, b2, bound)
+    if gs is None:
+        print(f"{label}: claimed bound {bound:.4f}; no counterexample among sequences of <= 30 steps "
+              f"(exact sup at t = 30: {step_bounds.adam_sup_ratio(b1, b2, 30):.4f})")
+        continue
+    exact = recursions.adam_ratio_squared(F(b1), F(b2), [F(x) for x in gs])
+    print(f"{label}: claimed bound {bound:.4f}; shrunk counterexample g = {gs}; exact "
+          f"|Delta_t|/alpha = {float(exact) ** 0.5:.6f} (exceeds the bound: {exact > F(bound) ** 2})")
+"""),
+("md", r"""
+At the defaults the violation needs long, carefully shaped sequences ($t$ in the hundreds, see
+§2.2), so a short search reports nothing — which is not a proof of the claim. In the second
+case the claim fails already at $t = 2$, and the search shrinks its counterexample to
+something you can check by hand.
+
 ## 2.5 AdaMax and scale invariance
 
 For AdaMax (§7.1) the paper claims $|\Delta_t| \le \alpha$. Hölder's inequality gives the
