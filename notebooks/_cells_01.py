@@ -168,7 +168,8 @@ ids = ["kb.sec3.ema-unroll", "kb.sec3.bias-correction", "kb.sec5.adagrad-limit",
 rows = ["| claim | verdict | summary |", "|---|---|---|"]
 for cid in ids:
     v = ledger.decide(cid)
-    rows.append(f"| `{cid}` | **{v.verdict}** | {v.summary[:160]}… |")
+    text = v.summary[:160].replace("|", "\\|")          # a literal | would split the table cell
+    rows.append(f"| `{cid}` | **{v.verdict}** | {text}… |")
 display(Markdown("\n".join(rows)))
 """),
 ("md", r"""

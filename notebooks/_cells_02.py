@@ -247,7 +247,8 @@ ids = ["kb.sec2.1.step-bound-a", "kb.sec2.1.step-bound-b", "kb.sec2.1.step-bound
 rows = ["| claim | verdict | summary |", "|---|---|---|"]
 verdicts = {cid: ledger.decide(cid) for cid in ids}
 for cid, v in verdicts.items():
-    rows.append(f"| `{cid}` | **{v.verdict}** | {v.summary[:170]}… |")
+    text = v.summary[:170].replace("|", "\\|")          # a literal | would split the table cell
+    rows.append(f"| `{cid}` | **{v.verdict}** | {text}… |")
 display(Markdown("\n".join(rows)))
 w = verdicts["kb.sec2.1.step-bound-b"].evidence.get("witness")
 print("a witness, re-runnable from its JSON:", {k: w[k] for k in list(w)[:4]} if isinstance(w, dict) else w)

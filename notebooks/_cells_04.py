@@ -54,7 +54,8 @@ steps = ["kb.proof10.5.telescoping", "kb.lemma10.3", "kb.lemma10.4",
 verdicts = {cid: ledger.decide(cid) for cid in steps}
 rows = ["| step | verdict | what the computation found |", "|---|---|---|"]
 for cid, v in verdicts.items():
-    rows.append(f"| `{cid}` | **{v.verdict}** | {v.summary[:220]}… |")
+    text = v.summary[:220].replace("|", "\\|")          # a literal | would split the table cell
+    rows.append(f"| `{cid}` | **{v.verdict}** | {text}… |")
 display(Markdown("\n".join(rows)))
 """),
 ("md", r"""
