@@ -87,7 +87,8 @@ def check_rkk_thm1(thorough: bool = False) -> Verdict:
                                {"C": inst["C"], "period": 3, "slope_other": 1.0}))
     ok = all(not_to_zero(c) for c in runs)
     ev = {"rule": NOT_ZERO, "runs": runs, "seeds": "the game is deterministic: one seed each; "
-          "the instances vary C and alpha = (0.5, 0.9) x sqrt(1-b2)",
+          "the instances vary C and alpha = (0.5, 0.9) x sqrt(1-b2) ((0.1, 0.5, 0.9) with "
+          "--thorough)",
           "readings": "adam-rkk (Reddi et al.: no bias correction, = RMSprop rho = b2) and "
                       "adam-kb (Kingma & Ba's Algorithm 1); projection onto [-1, 1]"}
     worst = min(s["fitted_limit"] for c in runs for s in c["seeds"])
