@@ -151,7 +151,7 @@ def test_problem_sample_rejects_bad_values(name, arg, bad):
 
 # Found by the thorough profile, NOT a bug: logistic-sparse's loss() reads theta only at
 # the step's support by design (the sparse engine passes a stale view; pinned by
-# test_problems.py::test_sparse_reads_theta_only_at_the_support), so a NaN/inf off the
+# test_problems_sparse.py::test_sparse_reads_theta_only_at_the_support), so a NaN/inf off the
 # support is not looked at.  Checked here: a non-finite value *on* the support is refused.
 @example(name="logistic-sparse", which="theta", bad=0, bad_theta=BAD_ARRAYS[1])
 @given(name=st.sampled_from([n for n in problems.names() if n != "linear-adversarial"]),
