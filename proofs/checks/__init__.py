@@ -2,7 +2,8 @@
 
 Each module registers its checks with :func:`adamlab.proofs.ledger.check_for`.
 """
-from . import step_size  # noqa: F401  (issue 3: theory-decided claims)
+from . import step_size  # noqa: F401  (issue 3: theory-decided claims: the effective step)
+from . import moment_checks  # noqa: F401  (issue 3: moments, limits, the efficient order)
 from . import regret  # noqa: F401  (issue 4: the pieces of the regret proofs)
 from . import theorems  # noqa: F401  (issue 6: KB Thm 4.1, RKK Thm 4, AdaGrad, OGD)
 from . import simulations  # noqa: F401  (issue 6: RKK Thm 1, §5, KB Cor 4.2)

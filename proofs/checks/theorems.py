@@ -25,7 +25,7 @@ import mpmath as mp
 from ..ledger import Verdict, check_for, digits
 from . import adam_exact
 from .bound_search import search
-from .oco_search import CLAIM, play_mp
+from .oco_search import play_mp
 
 RERUN = "adamlab.proofs.checks.theorems.certify_game(evidence['witness'])"
 
