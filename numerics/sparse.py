@@ -81,10 +81,8 @@ import math
 
 import numpy as np
 
-from . import stats as _stats
 from .optimizers import adagrad as _adagrad, adam as _adam, rmsprop as _rmsprop
 from .optimizers._core import Resolved, _Scheduled
-from .sparse_stats import SparseRecorder
 from .sparse_tables import DriftTables
 
 SHORT_GAP = 8     # gaps up to this many steps are summed term by term

@@ -136,8 +136,7 @@ class SparseRecorder:
         np.maximum(self._dinf, after.max(axis=1, initial=0.0), out=self._dinf)
 
     def _moment(self, t, flat, old_state, new_state):
-        i, v, R = t - 1, self.v, self.R
-        k = flat.shape[1]
+        i, v = t - 1, self.v
         sd = self._sqrt_decay[:, None]
         root_new = np.sqrt(new_state)
         root_old = np.sqrt(old_state)

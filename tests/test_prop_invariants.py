@@ -33,7 +33,7 @@ from statistics import NormalDist
 
 import numpy as np
 import pytest
-from hypothesis import example, find, given, settings
+from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
 from adamlab.numerics import optimizers

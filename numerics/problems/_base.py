@@ -213,7 +213,7 @@ class Problem:
         r"""Known bounds ``{"G": ..., "G_inf": ...}`` on :math:`\|g_t\|_2`, :math:`\|g_t\|_\infty` over F, or None."""
         return None
 
-    def sample(self, T: int, runs: int = 1, seed: int = 0, *, shared: bool = False) -> "Instance":
+    def sample(self, T: int, runs: int = 1, seed: int = 0, *, shared: bool = False) -> "Instance":  # noqa: F821  (defined in _instance, which imports this module)
         """Draw the data of ``runs`` independent runs of horizon ``T``."""
         T = check_int(self.name, "T", T)
         runs = check_int(self.name, "runs", runs)
