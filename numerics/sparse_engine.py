@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizers._core import Resolved, _moments_finite
+from .optimizers._core import Resolved
+from .optimizers._guards import _moments_finite, check_subnormal
 from .simulate import EngineOutput, StopFlag
 from .sparse import SHORT_GAP, _family
 from .sparse_stats import SparseRecorder
@@ -84,6 +85,9 @@ def run_sparse(inst, opt, theta0: np.ndarray, T: int, cfg: dict, bar) -> EngineO
             if not (np.all(np.isfinite(new_th)) and _moments_finite(st, th.shape)):
                 raise ValueError(f"{opt.name}: the update at step t={t} became non-finite "
                                  f"(see Optimizer.update)")
+            if "eps" in opt.hyper:     # the same subnormal guard as Optimizer.update
+                check_subnormal(opt.name, Resolved(opt, t, R, th.dtype)["eps"], st, th,
+                                new_th, t)
             new_th = project(new_th, idx)
             new_fields = {name: getattr(st, name) for name in fam.fields}
             reach = None

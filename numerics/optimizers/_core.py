@@ -29,6 +29,8 @@ from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
+from ._guards import _moments_finite, check_subnormal
+
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 # kind -> (predicate on a float array, human-readable allowed range)
@@ -305,6 +307,8 @@ class Optimizer:
             raise ValueError(f"{self.name}: the update at step t={h.t} became non-finite "
                              f"(g**2 overflowing, or underflowing to 0 with eps=0); grads "
                              f"or hyperparameters are out of range for {p.dtype}")
+        if "eps" in self.hyper:
+            check_subnormal(self.name, h["eps"], new_state, p, new_p, h.t)
         if np.ndim(params) == 1:
             new_p = new_p.reshape(-1)
         return new_p, new_state
@@ -332,26 +336,6 @@ class Optimizer:
 
     def _step(self, g, p, s, h):  # pragma: no cover - abstract
         raise NotImplementedError
-
-
-def _moments_finite(state, shape) -> bool:
-    r"""True when every (R, d) array of the state, nested states included, is finite.
-
-    An overflowed second moment (``g**2 = inf``) would otherwise freeze a
-    coordinate silently (:math:`g/\sqrt{\infty} = 0`).  Fields named
-    ``log_*`` may legitimately hold -inf (e.g.
-    :math:`\log\prod_s\beta_{1,s}` once :math:`\beta_{1,s} = 0`) and are
-    skipped.
-    """
-    for name, value in zip(getattr(state, "_fields", ()), state):
-        if name.startswith("log_"):
-            continue
-        if isinstance(value, np.ndarray) and value.shape == shape:
-            if not np.all(np.isfinite(value)):
-                return False
-        elif isinstance(value, tuple) and not _moments_finite(value, shape):
-            return False
-    return True
 
 
 def coupled_decay(g: np.ndarray, p: np.ndarray, weight_decay) -> np.ndarray:

@@ -1,0 +1,88 @@
+r"""Guards that :meth:`Optimizer.update` runs on every step's result.
+
+Two ways a float64 step can be silently wrong, both refused with ValueError:
+
+* a state array became non-finite (:math:`g^2` overflowed, or a nonzero first
+  moment met a second moment that underflowed to exactly 0 with
+  :math:`\epsilon = 0`): :func:`_moments_finite`;
+* a squared-gradient accumulator is *subnormal* where the parameter moved with
+  :math:`\epsilon = 0`, so the step carries only a few significant bits:
+  :func:`check_subnormal`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+def _moments_finite(state, shape) -> bool:
+    r"""True when every (R, d) array of the state, nested states included, is finite.
+
+    An overflowed second moment (``g**2 = inf``) would otherwise freeze a
+    coordinate silently (:math:`g/\sqrt{\infty} = 0`).  Fields named
+    ``log_*`` may legitimately hold -inf (e.g.
+    :math:`\log\prod_s\beta_{1,s}` once :math:`\beta_{1,s} = 0`) and are
+    skipped.
+    """
+    for name, value in zip(getattr(state, "_fields", ()), state):
+        if name.startswith("log_"):
+            continue
+        if isinstance(value, np.ndarray) and value.shape == shape:
+            if not np.all(np.isfinite(value)):
+                return False
+        elif isinstance(value, tuple) and not _moments_finite(value, shape):
+            return False
+    return True
+
+
+SQUARED_FIELDS = ("v", "vmax", "sum", "square_avg", "acc_delta", "u")
+"""State fields that accumulate squared gradients (AdaMax's ``u``: absolute values)."""
+
+
+def _subnormal_fields(state, shape, mask, tiny):
+    """First ``(field, (run, coord))`` whose value is nonzero and below ``tiny`` under ``mask``."""
+    for name, value in zip(getattr(state, "_fields", ()), state):
+        if isinstance(value, tuple):
+            found = _subnormal_fields(value, shape, mask, tiny)
+            if found:
+                return found
+        elif name in SQUARED_FIELDS and isinstance(value, np.ndarray) and value.shape == shape:
+            a = np.abs(value)
+            hit = mask & (a > 0) & (a < tiny)
+            if hit.any():
+                r, c = np.argwhere(hit)[0]
+                return name, (int(r), int(c))
+    return None
+
+
+def check_subnormal(name, eps, state, p, new_p, t) -> None:
+    r"""Refuse a step computed from a subnormal second moment with :math:`\epsilon = 0`.
+
+    A subnormal float keeps only a few significant bits: for
+    :math:`g = 10^{-160}`, :math:`(1-\beta_2) g^2 \approx 10^{-323}` is two
+    units of the smallest subnormal, and Adam's first step came out as
+    :math:`|\Delta_1|/\alpha = 1.006`, above the exact supremum 1.  With
+    :math:`\epsilon = 0` nothing masks that error, so a coordinate that
+    moved while one of its squared-gradient accumulators (fields named in
+    :data:`SQUARED_FIELDS`) is subnormal raises ValueError.  Coordinates that
+    did not move (e.g. a second moment decaying through a long run of zero
+    gradients, whose first moment underflowed to 0 long before) pass, and so
+    do runs with :math:`\epsilon > 0`, where :math:`\epsilon` dominates
+    :math:`\sqrt{v} < 1.5\cdot 10^{-154}`.  Found by the property suite
+    (tests/test_prop_step.py).
+    """
+    eps = np.broadcast_to(np.asarray(eps, dtype=np.float64), (p.shape[0], 1))
+    exact = (eps == 0.0) & np.ones((1, p.shape[1]), dtype=bool)
+    if not exact.any():
+        return
+    moved = (new_p != p) & exact
+    if not moved.any():
+        return
+    tiny = np.finfo(p.dtype).tiny
+    bad = _subnormal_fields(state, p.shape, moved, tiny)
+    if bad:
+        field, where = bad
+        raise ValueError(
+            f"{name}: at step t={t} the accumulator {field!r} is subnormal "
+            f"(below {tiny:.3g} for {p.dtype}) at run, coordinate {where} with eps=0, so "
+            f"the step would carry only a few significant bits; rescale the gradients "
+            f"(with eps=0 the update is scale invariant) or use eps > 0")
