@@ -267,6 +267,13 @@ def test_subnormal_guard_refuses_only_what_it_must():
     adam_eps = optimizers.make("adam", lr=1.0, betas=(0.9, 0.999), eps=1e-8)
     p, _ = adam_eps.update(np.array([1e-160]), adam_eps.init(x), x)
     assert p[0] == pytest.approx(-1e-152, rel=1e-6)
+    # per-run eps: only the eps = 0 runs are guarded, and the error names the run
+    mixed = optimizers.make("adam", lr=1.0, betas=(0.9, 0.999), eps=np.array([[1e-8], [0.0]]))
+    x2 = np.zeros((2, 1))
+    with pytest.raises(ValueError, match=r"coordinate \(1, 0\)"):
+        mixed.update(np.full((2, 1), 1e-160), mixed.init(x2), x2)
+    p, _ = mixed.update(np.array([[1e-160], [1.0]]), mixed.init(x2), x2)
+    assert p[1, 0] == -1.0
     # a second moment that decays through zeros into the subnormal range does not trigger
     # the guard while the parameter no longer moves (its step m/sqrt(v) ~ 1e-56 is below
     # half an ulp of |theta| ~ 1)
