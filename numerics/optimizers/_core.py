@@ -289,7 +289,13 @@ class Optimizer:
         return self._init(p.copy())
 
     def update(self, grads: Any, state: Any, params: Any):
-        """Apply one step; return ``(new_params, new_state)`` without mutating inputs."""
+        """Apply one step; return ``(new_params, new_state)`` without mutating inputs.
+
+        Raises ValueError (naming the argument) for bad arrays, and instead of
+        returning a wrong step when the result is non-finite, or when eps = 0 and a
+        coordinate moved on a subnormal squared-gradient accumulator
+        (:func:`~adamlab.numerics.optimizers._guards.check_subnormal`).
+        """
         p = as_params(self.name, params)
         g = as_params(self.name, grads, name="grads")
         if g.shape != p.shape:
