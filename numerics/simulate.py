@@ -232,7 +232,7 @@ def _assemble(prob, opt, inst, out: EngineOutput, T, runs, seed, shared, engine,
         comp = inst.comparator()
         comp_time = time.perf_counter() - t0
         regret = np.cumsum(losses, axis=0) - comp.total_loss[None, :]
-        comp_dict = {"theta": comp.theta, "total_loss": comp.total_loss,
+        comp_dict = {"theta": np.array(comp.theta), "total_loss": np.array(comp.total_loss),
                      "bound": np.asarray(comp.bound, dtype=np.float64),
                      "method": comp.method, "certificate": comp.certificate,
                      "info": getattr(comp, "info", {})}

@@ -174,6 +174,47 @@ def test_shared_data_is_solved_once():
     np.testing.assert_array_equal(comp.theta[1], alone.theta[0])
 
 
+def test_comparator_is_remembered_per_problem_and_data_key(monkeypatch):
+    """Series of one experiment share a problem object: the comparator of the same data
+    (T, runs, seed, shared) is solved once; any other key is solved afresh, and the
+    answer equals a fresh problem's.  Adaptive problems are never shared."""
+    from adamlab.numerics.problems import _instance
+    prob = problems.make("logistic-dense", d=3)
+    calls = []
+    cls = type(prob.sample(5, runs=1, seed=0))
+    orig = cls._comparator
+    monkeypatch.setattr(cls, "_comparator", lambda self: calls.append(1) or orig(self))
+    a = prob.sample(80, runs=2, seed=3).comparator()
+    b = prob.sample(80, runs=2, seed=3).comparator()
+    assert b is a and len(calls) == 1
+    prob.sample(80, runs=2, seed=4).comparator()
+    prob.sample(79, runs=2, seed=3).comparator()
+    prob.sample(80, runs=2, seed=3, shared=True).comparator()
+    assert len(calls) == 4
+    fresh = problems.make("logistic-dense", d=3).sample(80, runs=2, seed=3).comparator()
+    np.testing.assert_array_equal(fresh.theta, a.theta)
+    for s in range(10, 10 + _instance.COMPARATOR_MEMO):   # the memo is bounded
+        prob.sample(20, runs=1, seed=s).comparator()
+    assert len(prob._comparator_memo) == _instance.COMPARATOR_MEMO
+    adaptive = problems.make("logistic-dense", d=3)
+    adaptive.adaptive = True          # as linear-adversarial: losses depend on the play
+    calls.clear()
+    x = adaptive.sample(30, runs=1, seed=0).comparator()
+    y = adaptive.sample(30, runs=1, seed=0).comparator()
+    assert len(calls) == 2 and x is not y and not hasattr(adaptive, "_comparator_memo")
+
+
+def test_run_results_do_not_alias_a_remembered_comparator():
+    from adamlab.numerics import optimizers, simulate
+    prob = problems.make("logistic-dense", d=3)
+    r1 = simulate.run(prob, optimizers.make("sgd", lr=0.1), T=40, runs=2, seed=0)
+    r2 = simulate.run(prob, optimizers.make("adam"), T=40, runs=2, seed=0)
+    np.testing.assert_array_equal(r1.comparator["theta"], r2.comparator["theta"])
+    r1.comparator["theta"][:] = 7.0
+    assert not np.any(r2.comparator["theta"] == 7.0)
+    assert r2.comparator["total_loss"] is not r1.comparator["total_loss"]
+
+
 @given(st.integers(1, 5), st.integers(0, 10**6), st.floats(0.01, 3.0))
 def test_certificates_bound_the_true_suboptimality(d, seed, spread):
     """At any feasible point, the certified bound is >= F(x) - min F (linear and strongly

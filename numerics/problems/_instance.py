@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Instance", "LinearInstance"]
 
+COMPARATOR_MEMO = 4
+"""How many comparators a problem object remembers (see :meth:`Instance.comparator`)."""
+
 
 class Instance:
     """The sampled data of R runs of a problem over T steps.
@@ -89,9 +92,25 @@ class Instance:
         return np.sum([self._loss(t, x) for t in range(1, self.T + 1)], axis=0)
 
     def comparator(self):
-        r"""The best fixed point in hindsight, :math:`\min_{x\in F}\sum_{t\le T} f_t(x)` (cached)."""
+        r"""The best fixed point in hindsight, :math:`\min_{x\in F}\sum_{t\le T} f_t(x)` (cached).
+
+        The data are a function of ``(problem, T, runs, seed, shared)`` alone, so
+        the comparator is also remembered on the problem object for the last
+        :data:`COMPARATOR_MEMO` such keys: the series of one experiment (one
+        problem, several optimizers) solve it once, not once each.  Adaptive
+        problems, whose losses depend on the iterates played, are never shared.
+        """
         if self._comp is None:
-            self._comp = self._comparator()
+            if getattr(self.problem, "adaptive", False):
+                self._comp = self._comparator()
+                return self._comp
+            memo = self.problem.__dict__.setdefault("_comparator_memo", {})
+            key = (type(self).__name__, self.T, self.runs, self.seed, self.shared)
+            if key not in memo:
+                while len(memo) >= COMPARATOR_MEMO:
+                    memo.pop(next(iter(memo)))
+                memo[key] = self._comparator()
+            self._comp = memo[key]
         return self._comp
 
     def _comparator(self):  # pragma: no cover - abstract
