@@ -80,14 +80,14 @@ def run_sparse(inst, opt, theta0: np.ndarray, T: int, cfg: dict, bar) -> EngineO
             f, g = lossgrad(t, idx, flat, th)
             g = np.asarray(g, dtype=np.float64)
             state = fam.state(opt, t - 1, sub, glob)
+            h = Resolved(opt, t, R, th.dtype)
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                new_th, st = opt._step(g, th, state, Resolved(opt, t, R, th.dtype))
+                new_th, st = opt._step(g, th, state, h)
             if not (np.all(np.isfinite(new_th)) and _moments_finite(st, th.shape)):
                 raise ValueError(f"{opt.name}: the update at step t={t} became non-finite "
                                  f"(see Optimizer.update)")
             if "eps" in opt.hyper:     # the same subnormal guard as Optimizer.update
-                check_subnormal(opt.name, Resolved(opt, t, R, th.dtype)["eps"], st, th,
-                                new_th, t)
+                check_subnormal(opt.name, h["eps"], st, th, new_th, t)
             new_th = project(new_th, idx)
             new_fields = {name: getattr(st, name) for name in fam.fields}
             reach = None
