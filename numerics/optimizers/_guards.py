@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+
 def _moments_finite(state, shape) -> bool:
     r"""True when every (R, d) array of the state, nested states included, is finite.
 

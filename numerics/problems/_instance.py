@@ -105,7 +105,7 @@ class Instance:
                 self._comp = self._comparator()
                 return self._comp
             memo = self.problem.__dict__.setdefault("_comparator_memo", {})
-            key = (type(self).__name__, self.T, self.runs, self.seed, self.shared)
+            key = (self.T, self.runs, self.seed, self.shared)
             if key not in memo:
                 while len(memo) >= COMPARATOR_MEMO:
                     memo.pop(next(iter(memo)))
