@@ -92,7 +92,7 @@ def _cmd_check(args, out) -> int:
     print(f"{'ID':<{width}}  {'source':<26} {'verdict':<18} evidence", file=out)
     rows = []
     for c in chosen:
-        row = ledger.decide(c.id, thorough=args.thorough).to_json()
+        row = ledger.entry(c, thorough=args.thorough)
         rows.append(row)
         print(f"{row['id']:<{width}}  {row['source']:<26} {row['verdict']:<18} "
               f"{row['summary']}", file=out, flush=True)

@@ -111,7 +111,7 @@ def _md(text) -> str:
 
 
 def ledger_markdown(rows: Sequence[dict]) -> str:
-    """The ledger as a Markdown table (rows as from ``Verdict.to_json()``)."""
+    """The ledger as a Markdown table (rows as from :func:`adamlab.proofs.ledger.entry`)."""
     lines = ["| ID | source | verdict | evidence |", "|---|---|---|---|"]
     for r in rows:
         lines.append(f"| `{r['id']}` | {_md(r['source'])} | **{r['verdict']}** | "

@@ -8,13 +8,13 @@ from __future__ import annotations
 import json
 import re
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
+import sympy as sp
 
 from adamlab.proofs import claims, ledger
+from adamlab.theory.regret_quantities import LATEX_NAMES
 
-CLAIMS_MD = Path("/work/shared/CLAIMS.md")
 RATIONAL = re.compile(r"^-?\d+(/\d+)?$")
 # keys inside a witness that hold text or derived outputs, not inputs
 NOT_INPUTS = {"certificate", "note", "rerun", "reading", "gradients_are", "bound", "claim",
@@ -26,14 +26,15 @@ def decided():
     return {i: ledger.decide(i) for i in claims.ids()}
 
 
-def test_every_claims_md_id_has_a_check():
+def test_every_published_claim_is_one_object_with_a_method():
     ids = claims.ids()
     assert len(ids) == len(set(ids)) == 27
-    if CLAIMS_MD.exists():      # the shared table, when this checkout has it
-        md = re.findall(r"^\| ([a-z0-9.\-]+) \|", CLAIMS_MD.read_text(), flags=re.M)
-        assert set(md) - {"ID"} == set(ids)
     assert ledger.registered() == ids
-    assert set(claims.LATEX) == set(ids)
+    for c in claims.CLAIMS:
+        # the LaTeX is generated from the SymPy statement, so it changes with it
+        assert isinstance(c.expr(), sp.Basic) and c.latex().startswith(
+            sp.latex(c.expr(), symbol_names=LATEX_NAMES)), c.id
+        assert c.method.describe() and c.text and c.source
 
 
 def test_no_verdict_is_pending(decided):
@@ -61,13 +62,14 @@ def _inputs(obj, path="witness"):
 
 
 def test_json_contract(decided, tmp_path):
-    rows = [v.to_json() for v in decided.values()]
+    rows = [claims.get(i).to_json(v) for i, v in decided.items()]
     out = tmp_path / "ledger.json"
     out.write_text(json.dumps({"claims": rows}))
     back = json.loads(out.read_text())["claims"]
     assert [r["id"] for r in back] == claims.ids()
     for r in back:
-        assert {"id", "source", "verdict", "statement", "evidence", "corrected"} <= set(r)
+        assert {"id", "source", "verdict", "statement", "statement_text", "summary",
+                "evidence", "corrected", "method", "quantifies"} <= set(r)
         assert r["verdict"] in ("proved", "verified", "refuted", "refuted-as-stated")
         assert "\\" in r["statement"] or "=" in r["statement"], r["id"]   # LaTeX
         if r["verdict"] == "refuted-as-stated":

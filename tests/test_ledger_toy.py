@@ -11,49 +11,41 @@ import mpmath as mp
 import pytest
 import sympy as sp
 
-from adamlab.proofs import claims, ledger
-from adamlab.proofs.checks import gamma_psd, oco_search, theorems
+from adamlab.proofs import Claim, Quantifier, claims, ledger
+from adamlab.proofs.claim import Check
+from adamlab.proofs.checks import oco_search, theorems
+from adamlab.proofs.methods.symbolic import Symbolic, certify
 
-TOY_FALSE = claims.ClaimSpec("toy.ogd-quarter", "test", "OGD regret <= 1/4 of Zinkevich's bound")
-TOY_TRUE = claims.ClaimSpec("toy.sqrt-increasing", "test", "sqrt(t+1) - sqrt(t) >= 0 for t > 0")
-TOY_FALSE_SYM = claims.ClaimSpec("toy.sqrt-decreasing", "test", "sqrt(t) - sqrt(t+1) >= 0")
+t = sp.Symbol("t", positive=True)
+R, T, D, G, eta = sp.Function("R"), *sp.symbols("T D G eta", positive=True)
+TOY_TRUE = Claim("toy.sqrt-increasing", "test", "sqrt(t+1) - sqrt(t) >= 0 for t > 0",
+                 sp.Ge(sp.sqrt(t + 1) - sp.sqrt(t), 0), Symbolic())
+TOY_FALSE_SYM = Claim("toy.sqrt-decreasing", "test", "sqrt(t) - sqrt(t+1) >= 0",
+                      sp.Ge(sp.sqrt(t) - sp.sqrt(t + 1), 0), Symbolic())
 
 
 @pytest.fixture
-def toy_ledger(monkeypatch):
-    monkeypatch.setattr(claims, "CLAIMS", claims.CLAIMS + (TOY_FALSE, TOY_TRUE, TOY_FALSE_SYM))
-    monkeypatch.setattr(claims, "LATEX", dict(claims.LATEX, **{
-        TOY_FALSE.id: r"R(T) \le \frac14\Bigl(\frac{D^2\sqrt T}{2\eta} + (\sqrt T - \tfrac12)\eta G^2\Bigr)",
-        TOY_TRUE.id: r"\sqrt{t+1} - \sqrt t \ge 0", TOY_FALSE_SYM.id: r"\sqrt t - \sqrt{t+1} \ge 0"}))
-    ledger._load_checks()
-    monkeypatch.setattr(ledger, "_CHECKS", dict(ledger._CHECKS))
+def toy_false(monkeypatch):
     real = oco_search.bound_expr
 
-    @ledger.check_for(TOY_FALSE.id)
     def false_check(thorough=False):
         # the same search and certificate as z.ogd-regret, against a bound 4x too small
         monkeypatch.setattr(oco_search, "bound_expr",
                             lambda kind: real(kind) / 4 if kind == "ogd" else real(kind))
         try:
-            return theorems._searched(TOY_FALSE.id, "ogd", False, "toy")
+            v = theorems.check_ogd(thorough)
         finally:
             monkeypatch.setattr(oco_search, "bound_expr", real)
+        return ledger.Verdict("toy.ogd-quarter", v.verdict, v.summary, v.evidence)
 
-    t = sp.Symbol("t", positive=True)
-
-    def psd_check(cid, expr, parts):
-        d = gamma_psd._psd(cid, expr, parts)
-        return ledger.Verdict(cid, "proved" if d["ok"] else "pending", str(d), {"derivation": d})
-
-    ledger.check_for(TOY_TRUE.id)(lambda thorough=False: psd_check(
-        TOY_TRUE.id, sp.sqrt(t + 1) - sp.sqrt(t), [1 / (sp.sqrt(t + 1) + sp.sqrt(t))]))
-    ledger.check_for(TOY_FALSE_SYM.id)(lambda thorough=False: psd_check(
-        TOY_FALSE_SYM.id, sp.sqrt(t) - sp.sqrt(t + 1), [-1 / (sp.sqrt(t + 1) + sp.sqrt(t))]))
-    yield
+    return Claim("toy.ogd-quarter", "test", "OGD regret <= 1/4 of Zinkevich's bound",
+                 sp.Le(R(T), (D**2 * sp.sqrt(T) / (2 * eta)
+                              + (sp.sqrt(T) - sp.Rational(1, 2)) * eta * G**2) / 4),
+                 Check(false_check, "search"), quantifies=Quantifier("sgd", {"lr": "eta/sqrt(t)"}))
 
 
-def test_false_toy_claim_is_refuted(toy_ledger):
-    v = ledger.decide(TOY_FALSE.id)
+def test_false_toy_claim_is_refuted(toy_false):
+    v = ledger.decide(toy_false)
     assert v.verdict == "refuted"
     w = v.evidence["witness"]
     # independent re-evaluation in exact rationals + 50-digit square roots
@@ -78,19 +70,29 @@ def test_false_toy_claim_is_refuted(toy_ledger):
         assert R <= zink                      # the real Zinkevich bound still holds there
         assert abs(R - mp.mpf(v.evidence["lhs"])) < mp.mpf(10) ** -25
         assert abs(zink / 4 - mp.mpf(v.evidence["rhs"])) < mp.mpf(10) ** -25
-    # the real ledger never saw the toy
-    assert TOY_FALSE.id in ledger._CHECKS
+    row = toy_false.to_json(v)
+    assert row["method"].startswith("search") and row["statement"].startswith(r"R{\left(T")
 
 
-def test_true_toy_claim_is_proved_and_false_one_is_not(toy_ledger):
-    assert ledger.decide(TOY_TRUE.id).verdict == "proved"
-    assert ledger.decide(TOY_FALSE_SYM.id).verdict != "proved"
-    row = ledger.decide(TOY_TRUE.id).to_json()
-    assert row["statement"] == r"\sqrt{t+1} - \sqrt t \ge 0"
+def test_true_toy_claim_is_proved_and_false_one_is_refuted():
+    assert ledger.decide(TOY_TRUE).verdict == "proved"
+    v = ledger.decide(TOY_FALSE_SYM)
+    assert v.verdict == "refuted"
+    # the witness is re-checked from the JSON alone: t as an exact rational, 50 digits
+    tt = Fraction(v.evidence["witness"]["point"]["t"])
+    with mp.workdps(50):
+        x = mp.mpf(tt.numerator) / tt.denominator
+        assert mp.sqrt(x) - mp.sqrt(x + 1) < 0
+    assert certify(TOY_FALSE_SYM.expr(), v.evidence["witness"])
+    row = ledger.entry(TOY_TRUE)
+    assert row["statement"] == sp.latex(TOY_TRUE.expr())     # generated, never retyped
+    assert row["method"].startswith("symbolic")
 
 
 def test_real_ledger_is_untouched():
     assert "toy.ogd-quarter" not in claims.ids()
     assert "toy.ogd-quarter" not in ledger.registered()
+    with pytest.raises(ValueError):
+        ledger.decide("toy.sqrt-increasing")
     with pytest.raises(ValueError):
         claims.get("toy.sqrt-increasing")

@@ -29,7 +29,7 @@ def q(s) -> mp.mpf:
 @pytest.fixture(scope="module")
 def verdicts():
     start = time.perf_counter()
-    out = {i: json.loads(json.dumps(ledger.decide(i).to_json())) for i in IDS}
+    out = {i: json.loads(json.dumps(ledger.entry(i))) for i in IDS}
     out["_seconds"] = time.perf_counter() - start
     return out
 

@@ -1,11 +1,6 @@
-"""Modules holding the ledger's checks; importing this package registers them.
+"""The claim-specific checks of the published ledger, one module per concern.
 
-Each module registers its checks with :func:`adamlab.proofs.ledger.check_for`.
+Each check is a function ``fn(thorough=False) -> Verdict`` that *computes* its
+verdict with adamlab's own machinery.  A check is not registered anywhere: the
+claim that it decides names it as its method (:mod:`adamlab.proofs.claims`).
 """
-from . import step_size  # noqa: F401  (issue 3: theory-decided claims: the effective step)
-from . import moment_checks  # noqa: F401  (issue 3: moments, limits, the efficient order)
-from . import regret  # noqa: F401  (issue 4: the pieces of the regret proofs)
-from . import theorems  # noqa: F401  (issue 6: KB Thm 4.1, RKK Thm 4, AdaGrad, OGD)
-from . import simulations  # noqa: F401  (issue 6: RKK Thm 1, §5, KB Cor 4.2)
-from . import gamma_psd  # noqa: F401  (issue 6: RKK §3 eq. 2)
-from . import final_display  # noqa: F401  (issue 6: KB proof of Thm 10.5, last display)

@@ -29,7 +29,7 @@ import sympy as sp
 from adamlab.theory import regret_bounds as rb
 from adamlab.theory import regret_quantities as rq
 
-from ..ledger import digits
+from ..verdict import digits
 
 RERUN = "adamlab.proofs.checks.adam_exact.certify(evidence['witness'])"
 _KEYS = ("C", "period", "slope_other", "beta1", "beta2", "alpha", "lam", "T", "D", "D_inf")

@@ -15,7 +15,7 @@ from typing import Any
 
 from adamlab.theory import regret_pieces as rp
 
-from ..ledger import Verdict, check_for, digits
+from ..verdict import Verdict, digits
 
 
 def _s(x) -> str:
@@ -44,7 +44,6 @@ def certify_final_display(w: dict[str, Any]) -> dict[str, Any]:
     return {"lhs": digits(a), "rhs": digits(b), "differ": bool(sp.simplify(a - b) != 0)}
 
 
-@check_for("kb.proof10.5.final-display")
 def check_final_display(thorough: bool = False) -> Verdict:
     cmp = rp.compare_with_theorem()
     differ = [n for n, c in cmp.items() if not c["equal"]]

@@ -26,7 +26,7 @@ from typing import Any
 
 import sympy as sp
 
-from ..ledger import Verdict, check_for, digits
+from ..verdict import Verdict, digits
 
 RERUN = "adamlab.proofs.checks.gamma_psd.certify(evidence['witness'])"
 _t = sp.Symbol("t", positive=True)
@@ -81,7 +81,6 @@ def certify(w: dict[str, Any]) -> dict[str, Any]:
             "indefinite": any(k < 0 for k in key) and any(k > 0 for k in key)}
 
 
-@check_for("rkk.gamma-psd")
 def check_gamma_psd(thorough: bool = False) -> Verdict:
     der = derivations()
     T = 1001

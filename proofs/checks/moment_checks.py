@@ -16,7 +16,7 @@ import sympy as sp
 
 from adamlab.theory import limits, moments, recursions
 
-from ..ledger import Verdict, check_for, digits
+from ..verdict import Verdict, digits
 from .step_size import _DEFAULTS, _r, _s
 
 
@@ -28,14 +28,12 @@ def _by_result(claim_id: str, result, summary: str) -> Verdict:
                    {"result": result.to_json(), "check": rep.to_json()})
 
 
-@check_for("kb.sec3.ema-unroll")
 def check_ema_unroll(thorough: bool = False) -> Verdict:
     return _by_result("kb.sec3.ema-unroll", moments.EMA_UNROLL,
                       "e_t = (1-b) sum_i b^(t-i) x_i (weights from rsolve) solves the EMA "
                       "recursion, by induction in t; m_t: x = g, b = b1; v_t: x = g^2, b = b2")
 
 
-@check_for("kb.sec3.bias-correction")
 def check_bias_correction(thorough: bool = False) -> Verdict:
     return _by_result("kb.sec3.bias-correction", moments.BIAS_CORRECTION,
                       "E[e_t] = E[x_t](1-b^t) + zeta_t exactly, zeta_t = sum_i w_i (E[x_i] - "
@@ -43,7 +41,6 @@ def check_bias_correction(thorough: bool = False) -> Verdict:
                       "drift delta per step: moments.ZETA_DRIFT_BOUND)")
 
 
-@check_for("kb.sec5.adagrad-limit")
 def check_adagrad_limit(thorough: bool = False) -> Verdict:
     return _by_result("kb.sec5.adagrad-limit", limits.ADAGRAD_LIMIT,
                       "b1 = 0: mhat_t = g_t; each weight of g_i^2 in vhat_t -> 1/t as b2 -> 1-; "
@@ -51,14 +48,12 @@ def check_adagrad_limit(thorough: bool = False) -> Verdict:
                       "pointwise in t")
 
 
-@check_for("kb.sec7.1.adamax-limit")
 def check_adamax_limit(thorough: bool = False) -> Verdict:
     return _by_result("kb.sec7.1.adamax-limit", limits.ADAMAX_LIMIT,
                       "(1-b2^p)^(1/p) -> 1, t^(1/p) -> 1 (sandwich), and max_i b2^(t-i)|g_i| "
                       "= max(b2 u_(t-1), |g_t|) by induction")
 
 
-@check_for("kb.sec7.2.averaging-bias")
 def check_averaging_bias(thorough: bool = False) -> Verdict:
     return _by_result("kb.sec7.2.averaging-bias", moments.ITERATE_AVERAGE,
                       "the weights (1-b2) b2^(t-i)/(1-b2^t) sum to 1, so the corrected EMA of "
@@ -82,7 +77,6 @@ def certify_efficient_witness(w: dict[str, Any]) -> dict[str, Any]:
             "differ": bool(diff != 0 and sp.N(diff, 50) != 0)}
 
 
-@check_for("kb.alg1.efficient-order")
 def check_efficient_order(thorough: bool = False) -> Verdict:
     rep = moments.EFFICIENT_ORDER.check()
     b1, b2 = _DEFAULTS

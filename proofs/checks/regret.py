@@ -32,7 +32,7 @@ from adamlab.theory import regret_lemmas as rl
 from adamlab.theory import regret_pieces as rp
 from adamlab.theory.intervals import Interval, as_interval
 
-from ..ledger import Verdict, check_for, digits
+from ..verdict import Verdict, digits
 
 RERUN = "adamlab.proofs.checks.regret.certify(evidence['witness'])"
 
@@ -161,7 +161,6 @@ def _first_t(claim: str, make, ts) -> dict | None:
     return None
 
 
-@check_for("kb.lemma10.3")
 def check_lemma_10_3(thorough: bool = False) -> Verdict:
     scale = _witness("kb.lemma10.3", {"gradients": [Fraction(1, 4)], "G_inf": Fraction(1, 4)},
                      "T = 1: |g_1| <= 2 G_inf |g_1| needs G_inf >= 1/2; the two sides scale as "
@@ -256,7 +255,6 @@ def search_lemma_10_4(corrected: bool, Ts=(3, 8), starts: int = 6, maxiter: int 
     return {"corrected": corrected, "T": list(Ts), "starts": starts, "best": best}
 
 
-@check_for("kb.lemma10.4")
 def check_lemma_10_4(thorough: bool = False) -> Verdict:
     b1, b2 = Fraction(1, 10), Fraction(1, 100)
     w = _first_t("kb.lemma10.4", lambda T: {
@@ -287,7 +285,6 @@ def check_lemma_10_4(thorough: bool = False) -> Verdict:
 
 
 # ---- the vhat bound -----------------------------------------------------------------------------
-@check_for("kb.proof10.5.vhat-bound")
 def check_vhat_bound(thorough: bool = False) -> Verdict:
     w = _witness("kb.proof10.5.vhat-bound", {"beta2": Fraction(999, 1000),
                                               "gradients": [Fraction(1)], "G_inf": Fraction(1)},
@@ -303,7 +300,6 @@ def check_vhat_bound(thorough: bool = False) -> Verdict:
 
 
 # ---- the lambda sum -----------------------------------------------------------------------------
-@check_for("kb.proof10.5.lambda-sum")
 def check_lambda_sum(thorough: bool = False) -> Verdict:
     rep = rl.LAMBDA_SUM.check()
     with mp.workdps(30):
@@ -320,7 +316,6 @@ def check_lambda_sum(thorough: bool = False) -> Verdict:
 
 
 # ---- the telescoping step -----------------------------------------------------------------------
-@check_for("kb.proof10.5.telescoping")
 def check_telescoping(thorough: bool = False) -> Verdict:
     a = Fraction(1, 1000)
     inst = {"beta1": Fraction(9, 10), "beta2": Fraction(999, 1000),
@@ -345,7 +340,6 @@ def check_telescoping(thorough: bool = False) -> Verdict:
 
 
 # ---- RKK Corollary 1 ----------------------------------------------------------------------------
-@check_for("rkk.cor1")
 def check_rkk_cor1(thorough: bool = False) -> Verdict:
     base = {"beta1": Fraction(1, 2), "beta2": Fraction(16, 25), "lam": Fraction(1, 100),
             "D_inf": Fraction(1), "G_inf": Fraction(1)}

@@ -30,7 +30,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from ..ledger import Verdict, check_for
+from ..verdict import Verdict
 from . import adam_exact
 from .simfit import curves
 
@@ -77,7 +77,6 @@ def thm1_instances(thorough: bool) -> list[dict[str, Any]]:
     return out
 
 
-@check_for("rkk.thm1")
 def check_rkk_thm1(thorough: bool = False) -> Verdict:
     T = 10**7 if thorough else 10**6
     runs = []
@@ -109,7 +108,6 @@ def _sec5(problem: str, thorough: bool, seeds, ams_alphas=(0.1, 1.0)) -> dict[st
                             for a in ams_alphas]}
 
 
-@check_for("rkk.sec5.online")
 def check_sec5_online(thorough: bool = False) -> Verdict:
     res = _sec5("rkk-online", thorough, [0])
     adam_bad = all(not_to_zero(c) and all(abs(s["theta_T"] - 1) <= 0.05 for s in c["seeds"])
@@ -134,7 +132,6 @@ def _theta_gap(cur: dict) -> float:
     return sum(abs(s["theta_T"] + 1) for s in cur["seeds"]) / len(cur["seeds"])
 
 
-@check_for("rkk.sec5.stochastic")
 def check_sec5_stochastic(thorough: bool = False) -> Verdict:
     seeds = list(range(8 if thorough else 5))
     T = 10**7 if thorough else 10**6
@@ -161,7 +158,6 @@ def check_sec5_stochastic(thorough: bool = False) -> Verdict:
     return Verdict("rkk.sec5.stochastic", "pending", "undecided: " + summ, ev)
 
 
-@check_for("kb.cor4.2")
 def check_kb_cor42(thorough: bool = False) -> Verdict:
     T = 10**7 if thorough else 10**6
     adam = curves("rkk-thm1", "adam-kb", 0.5, 0.0, 0.1, T, [0], {"C": 3.0})

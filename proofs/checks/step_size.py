@@ -30,7 +30,7 @@ from adamlab.theory.adamax_step import ADAMAX_SUP_LIMIT, ADAMAX_SUP_RESULT, ADAM
 from adamlab.theory.scale_invariance import SCALE_INVARIANCE
 from adamlab.theory.symbols import beta1 as B1, beta2 as B2
 
-from ..ledger import Verdict, check_for, digits
+from ..verdict import Verdict, digits
 
 KB = "Kingma & Ba, arXiv:1412.6980v9"
 _DEFAULTS = (Fraction(9, 10), Fraction(999, 1000))     # KB's defaults (Algorithms 1, 2)
@@ -178,7 +178,6 @@ _ADAM_SUP_TEXT = ("sup_g |Delta_t|/alpha = (1-b1)/(1-b1^t) * sqrt((1-b2^t)/(1-b2
 
 
 # ---- KB §2.1, case (a) ----------------------------------------------------------------
-@check_for("kb.sec2.1.step-bound-a")
 def check_step_bound_a(thorough: bool = False) -> Verdict:
     region = lambda a, b: (1 - a) ** 2 > 1 - b                      # (1-b1) > sqrt(1-b2)
     ratio = sp.factor(sp.simplify(ADAM_SUP_SQ_INF / ((1 - B1) ** 2 / (1 - B2))))
@@ -226,7 +225,6 @@ def check_step_bound_a(thorough: bool = False) -> Verdict:
 
 
 # ---- KB §2.1, case (b) ----------------------------------------------------------------
-@check_for("kb.sec2.1.step-bound-b")
 def check_step_bound_b(thorough: bool = False) -> Verdict:
     region = lambda a, b: (1 - a) ** 2 <= 1 - b and b > 0            # (1-b1) <= sqrt(1-b2)
     symbolic_ok = sp.simplify(ADAM_T2_GAP - (B1 - B2) ** 2 / (B2 * (1 + B1) ** 2)) == 0
@@ -260,7 +258,6 @@ def check_step_bound_b(thorough: bool = False) -> Verdict:
 
 
 # ---- KB §2.1, the equality case ---------------------------------------------------------
-@check_for("kb.sec2.1.step-bound-equal")
 def check_step_bound_equal(thorough: bool = False) -> Verdict:
     on_curve = B1 * (2 - B1)                                 # (1-b1)^2 = 1 - b2
     gap2 = sp.factor(sp.simplify(ADAM_T2_GAP.subs(B2, on_curve)))
@@ -300,7 +297,6 @@ def check_step_bound_equal(thorough: bool = False) -> Verdict:
 
 
 # ---- KB §2.1, scale invariance -------------------------------------------------------------
-@check_for("kb.sec2.1.scale-invariance")
 def check_scale_invariance(thorough: bool = False) -> Verdict:
     rep = SCALE_INVARIANCE.check()
     return Verdict("kb.sec2.1.scale-invariance", "proved" if rep.ok else "pending",
@@ -312,7 +308,6 @@ def check_scale_invariance(thorough: bool = False) -> Verdict:
 
 
 # ---- KB §7.1, AdaMax --------------------------------------------------------------------------
-@check_for("kb.sec7.1.adamax-step-bound")
 def check_adamax_step_bound(thorough: bool = False) -> Verdict:
     symbolic_ok = sp.simplify(ADAMAX_T2_EXCESS - B1 * (1 - B2) / (B2 * (1 + B1))) == 0
     rows = [{"beta1": _s(a), "beta2": _s(b),

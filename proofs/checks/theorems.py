@@ -22,7 +22,7 @@ from typing import Any
 
 import mpmath as mp
 
-from ..ledger import Verdict, check_for, digits
+from ..verdict import Verdict, digits
 from . import adam_exact
 from .bound_search import search
 from .oco_search import play_mp
@@ -77,7 +77,6 @@ def _searched(claim_id: str, kind: str, thorough: bool, reading: str) -> Verdict
                    f"{res['best_ratio_50_digits'][:8]} < 1 (50-digit recheck)", ev)
 
 
-@check_for("rkk.thm4")
 def check_rkk_thm4(thorough: bool = False) -> Verdict:
     return _searched("rkk.thm4", "amsgrad-rkk", thorough,
                      "AMSGrad as Reddi et al.'s Algorithm 2: no bias correction, vhat_t = "
@@ -86,21 +85,18 @@ def check_rkk_thm4(thorough: bool = False) -> Verdict:
                      "D_inf = 2 (the diameter of F)")
 
 
-@check_for("dhs.adagrad-regret")
 def check_adagrad(thorough: bool = False) -> Verdict:
     return _searched("dhs.adagrad-regret", "adagrad", thorough,
                      "diagonal AdaGrad x_(t+1) = clip(x_t - eta g_t/sqrt(sum_(s<=t) g_s^2)), "
                      "delta = 0 (0/0 := 0), eta = D_inf/sqrt(2) = sqrt(2) on [-1,1]^d")
 
 
-@check_for("z.ogd-regret")
 def check_ogd(thorough: bool = False) -> Verdict:
     return _searched("z.ogd-regret", "ogd", thorough,
                      "x_(t+1) = Proj_F(x_t - eta/sqrt(t) g_t) on F = [-1,1]^d, D = 2 sqrt(d) "
                      "(Euclidean diameter), G = max_t ||g_t||_2, eta searched over 1e-2..1e1")
 
 
-@check_for("kb.thm4.1")
 def check_kb_thm41(thorough: bool = False) -> Verdict:
     C, b2, a, lam = Fraction(3), Fraction(1, 10), Fraction(1, 2), Fraction(1, 2)
     tried, w = [], None

@@ -1,0 +1,100 @@
+r"""Claims of Reddi, Kale & Kumar, "On the Convergence of Adam and Beyond", ICLR 2018.
+
+Camera-ready version: §3 (eq. 2, the matrix Gamma), Theorem 1 (the online
+counterexample), §5 (the synthetic experiments), Theorem 4 and Corollary 1
+(AMSGrad's regret, their Algorithm 2).
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from adamlab.theory import regret_bounds as rb
+
+from ..checks import gamma_psd, regret, simulations, theorems
+from ..claim import Check, Claim, Quantifier
+from .notation import (Gamma_next, R, T, alpha, b1_t, beta1, beta2, gamma, lam, lambda_min,
+                       t, theta_t)
+
+_C = sp.Symbol("C", positive=True)
+_ONLINE = "f_t(x) = C x for t mod 3 = 1, -x otherwise, on F = [-1, 1]"
+
+
+def _amsgrad_hyps(extra=()):
+    return (sp.Le(0, beta1, evaluate=False), sp.Lt(beta1, 1), sp.Lt(beta2, 1),
+            sp.Eq(gamma, beta1 / sp.sqrt(beta2)), sp.Lt(gamma, 1),
+            sp.Le(b1_t, beta1), "alpha_t = alpha/sqrt(t)",
+            "F has inf-diameter D_inf", "||grad f_t||_inf <= G_inf", *extra)
+
+
+def _adam_R(name):
+    return sp.Function(r"R^{\mathrm{" + name + "}}")(T)
+
+
+_AMSGRAD_RKK = Quantifier("amsgrad", {"amsgrad_mode": "reddi", "eps": 0,
+                                      "lr": "alpha/sqrt(t)", "betas": "(beta1_t <= beta1, beta2)"},
+                          "online convex games on a box (weighted projection = clip)")
+
+CLAIMS = (
+    Claim("rkk.gamma-psd", "RKK §3 eq. 2",
+          'Gamma_{t+1} = sqrt(V_{t+1})/alpha_{t+1} - sqrt(V_t)/alpha_t is positive '
+          'semidefinite for SGD and AdaGrad (and for AMSGrad), but can be indefinite '
+          'for Adam and RMSProp.',
+          lambda: sp.Ge(lambda_min(Gamma_next), 0),
+          Check(gamma_psd.check_gamma_psd, "mixed"),
+          lambda: (sp.Eq(Gamma_next, sp.Symbol(r"\frac{\sqrt{V_{t+1}}}{\alpha_{t+1}} - "
+                                                  r"\frac{\sqrt{V_t}}{\alpha_t}")),
+                   "for SGD, AdaGrad, AMSGrad (claimed PSD) and Adam, RMSProp (claimed "
+                   "indefinite for some inputs)"),
+          Quantifier(None, {"optimizers": "sgd, adagrad, amsgrad, adam, rmsprop"},
+                     "every gradient sequence")),
+    Claim("rkk.thm1", "RKK Thm 1",
+          'On F = [-1,1] with f_t(x) = C x for t mod 3 = 1 and -x otherwise (C > 2), '
+          'Adam with b1 = 0, b2 = 1/(1+C^2), alpha_t = alpha/sqrt(t) (alpha < '
+          'sqrt(1-b2)) has R(T)/T not tending to 0.',
+          lambda: sp.Ne(sp.Limit(R(T) / T, T, sp.oo), 0),
+          Check(simulations.check_rkk_thm1, "asymptotic"),
+          lambda: (sp.Gt(_C, 2), sp.Eq(beta1, 0), sp.Eq(beta2, 1 / (1 + _C**2)),
+                   sp.Lt(alpha, sp.sqrt(1 - beta2)), "alpha_t = alpha/sqrt(t)", _ONLINE),
+          Quantifier("adam", {"betas": "(0, 1/(1+C^2))", "lr": "alpha/sqrt(t)", "eps": 0},
+                     "rkk-thm1: " + _ONLINE)),
+    Claim("rkk.sec5.online", "RKK §5",
+          'On F = [-1,1] with f_t(x) = 1010 x for t mod 101 = 1 and -10 x otherwise, b1 '
+          "= 0.9, b2 = 0.99: Adam's average regret does not go to 0 (it converges to x "
+          "= +1); AMSGrad's does.",
+          lambda: sp.And(sp.Ne(sp.Limit(_adam_R("Adam") / T, T, sp.oo), 0),
+                         sp.Eq(sp.Limit(_adam_R("AMSGrad") / T, T, sp.oo), 0)),
+          Check(simulations.check_sec5_online, "asymptotic"),
+          lambda: (sp.Eq(beta1, sp.Rational(9, 10)), sp.Eq(beta2, sp.Rational(99, 100)),
+                   "f_t(x) = 1010 x for t mod 101 = 1, -10 x otherwise, on [-1, 1]"),
+          Quantifier("adam", {"betas": "(0.9, 0.99)", "compared with": "amsgrad"},
+                     "rkk-online")),
+    Claim("rkk.sec5.stochastic", "RKK §5 / Thm 3",
+          'With f_t(x) = 1010 x with probability 0.01 and -10 x otherwise, Adam does '
+          'not converge to the optimum x = -1; AMSGrad does.',
+          lambda: sp.And(sp.Ne(sp.Limit(sp.Symbol(r"\theta_t^{\mathrm{Adam}}"), t, sp.oo), -1),
+                         sp.Eq(sp.Limit(sp.Symbol(r"\theta_t^{\mathrm{AMSGrad}}"), t, sp.oo),
+                               -1)),
+          Check(simulations.check_sec5_stochastic, "asymptotic"),
+          lambda: ("f_t(x) = 1010 x with probability 0.01, -10 x otherwise, on [-1, 1]",),
+          Quantifier("adam", {"compared with": "amsgrad"}, "rkk-stochastic")),
+    Claim("rkk.thm4", "RKK Thm 4 (camera-ready)",
+          'AMSGrad with alpha_t = alpha/sqrt(t), b1_t <= b1, gamma = b1/sqrt(b2) < 1, '
+          'diameter D_inf, norm_inf(grad) <= G_inf: R_T <= D_inf^2 '
+          'sqrt(T)/(alpha(1-b1)) * sum_i vhat_{T,i}^(1/2) + D_inf^2/(2(1-b1)) * sum_t '
+          'sum_i b1_t vhat_{t,i}^(1/2)/alpha_t + alpha sqrt(1+log T)/((1-b1)^2 '
+          '(1-gamma) sqrt(1-b2)) * sum_i norm2(g_{1:T,i}).',
+          lambda: sp.Le(R(T), rb.get("rkk.thm4").expr),
+          Check(theorems.check_rkk_thm4, "search"), _amsgrad_hyps, _AMSGRAD_RKK),
+    Claim("rkk.cor1", "RKK Cor 1",
+          'With b1_t = b1*lambda^(t-1), the middle term of Thm 4 is at most b1 D_inf^2 '
+          'G_inf / (2(1-b1)(1-lambda)^2).',
+          lambda: sp.Le(rb.get("rkk.thm4").term("momentum").expr,
+                        rb.get("rkk.cor1").term("momentum decay").expr),
+          Check(regret.check_rkk_cor1, "witness"),
+          lambda: _amsgrad_hyps((sp.Eq(b1_t, beta1 * lam**(t - 1)), sp.Lt(0, lam),
+                                 sp.Lt(lam, 1))),
+          _AMSGRAD_RKK),
+)
+
+_ = theta_t
+__all__ = ["CLAIMS"]

@@ -1,0 +1,26 @@
+r"""Claims of Zinkevich, "Online Convex Programming and Generalized Infinitesimal
+Gradient Ascent", ICML 2003: Theorem 1 (greedy projection, :math:`\eta_t = \eta/\sqrt t`).
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from adamlab.theory import regret_bounds as rb
+
+from ..checks import theorems
+from ..claim import Check, Claim, Quantifier
+from .notation import R, T, eta
+
+CLAIMS = (
+    Claim("z.ogd-regret", "Z Thm 1",
+          'Projected online gradient descent with eta_t = eta/sqrt(t): R(T) <= D^2 '
+          'sqrt(T)/(2 eta) + (sqrt(T) - 1/2) eta G^2.',
+          lambda: sp.Le(R(T), rb.get("z.ogd-regret").expr),
+          Check(theorems.check_ogd, "search"),
+          lambda: (sp.Gt(eta, 0, evaluate=False), "eta_t = eta/sqrt(t)",
+                   "F has Euclidean diameter D", "||g_t||_2 <= G"),
+          Quantifier("sgd", {"lr": "eta/sqrt(t)"}, "online convex games on a bounded "
+                     "domain (Euclidean projection)")),
+)
+
+__all__ = ["CLAIMS"]
