@@ -5,7 +5,8 @@
                     a report folder (Markdown, figures; :mod:`adamlab.proofs.report`).
 ``adamlab regret``  regret plots against sqrt(T) with the published bounds
                     overlaid (:mod:`adamlab.cli_regret`).
-``adamlab list``    the registered optimizers, problems and claims, one line each.
+``adamlab list``    the registered optimizers, problems and claims, one line each, and the
+                    names a user's claim may use.
 ``adamlab prove``   print a claim's proof, step by step (:mod:`adamlab.proofs.render`).
 
 Exit status: 0 when the command ran (verdicts are results, not failures),
@@ -66,6 +67,11 @@ def _cmd_list(args, out) -> int:
         print("Claims (adamlab check ID, adamlab prove ID):", file=out)
         for c in claims.CLAIMS:
             print(f"  {c.id:<28} {c.source}", file=out)
+    if what in ("all", "names"):
+        from adamlab.proofs import names
+        print("Names a claim's statement may use (adamlab check --claims FILE):", file=out)
+        for name, kind, meaning in names.describe():
+            print(f"  {name:<24} {kind:<15} {meaning}", file=out)
     return 0
 
 
@@ -73,10 +79,29 @@ def _cmd_check(args, out) -> int:
     from adamlab.numerics import optimizers
     from adamlab.proofs import claims
 
-    try:
-        chosen = [claims.get(i) for i in args.ids] if args.ids else list(claims.CLAIMS)
-    except ValueError as exc:
-        raise UsageError(f"adamlab check: {exc}") from None
+    from . import plugins
+    for spec in args.plugin or ():
+        plugins.load(spec)
+    if args.claims is not None:
+        if args.out:
+            raise UsageError("adamlab check: --out writes the published ledger's report; "
+                             "with --claims use --json FILE")
+        from adamlab.proofs import user_claims
+        try:
+            mine = user_claims.load(args.claims)
+        except ValueError as exc:
+            raise UsageError(f"adamlab check --claims: {exc}") from None
+        known = {c.id: c for c in mine}
+        unknown = [i for i in args.ids if i not in known]
+        if unknown:
+            raise UsageError(f"adamlab check: {', '.join(unknown)} not in {args.claims} "
+                             f"(it has {', '.join(known)})")
+        chosen = [known[i] for i in args.ids] if args.ids else mine
+    else:
+        try:
+            chosen = [claims.get(i) for i in args.ids] if args.ids else list(claims.CLAIMS)
+        except ValueError as exc:
+            raise UsageError(f"adamlab check: {exc}") from None
     from adamlab.proofs import ledger
 
     # check the report's options before the ledger runs (also without --out: a bad
@@ -146,12 +171,18 @@ def build_parser() -> argparse.ArgumentParser:
                        help="report figure formats among png, svg, pdf (default png,svg)")
     check.add_argument("--T", default="100000", metavar="N",
                        help="horizon of the report's regret figures (default 100000)")
+    check.add_argument("--claims", metavar="FILE", help="decide your own claims from a TOML "
+                       "file of [[claim]] tables instead of the published ledger (see "
+                       "README; names: adamlab list names)")
+    check.add_argument("--plugin", action="append", metavar="MODULE", help="import a .py "
+                       "file or module first (e.g. one that registers your optimizer); "
+                       "repeatable")
     check.set_defaults(func=_cmd_check)
     from . import cli_regret
     cli_regret.add_parser(sub)
     lst = sub.add_parser("list", help="list optimizers, problems and claims")
     lst.add_argument("what", nargs="?", default="all",
-                     choices=("all", "optimizers", "problems", "claims"))
+                     choices=("all", "optimizers", "problems", "claims", "names"))
     lst.set_defaults(func=_cmd_list)
     prove = sub.add_parser("prove", help="print a claim's proof, each step checked")
     prove.add_argument("id", nargs="?", metavar="ID", help="claim ID (none: list the proofs)")

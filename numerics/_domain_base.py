@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-from ._domain_core import _check_d, _points, _rowdot
+from ._domain_core import as_points, check_d, rowdot
 
 __all__ = ["Domain"]
 
@@ -19,7 +19,7 @@ class Domain:
     bounded = False
 
     def __init__(self, d: int | None = None):
-        self._d = _check_d(type(self).__name__, d)
+        self._d = check_d(type(self).__name__, d)
 
     @property
     def d(self) -> int | None:
@@ -46,7 +46,7 @@ class Domain:
         return hash(repr(self))
 
     def _pts(self, x, name="theta") -> np.ndarray:
-        return _points(f"{type(self).__name__}", name, x, self._d)
+        return as_points(f"{type(self).__name__}", name, x, self._d)
 
     def _need_d(self, what: str) -> int:
         if self._d is None:
@@ -108,7 +108,7 @@ class Domain:
 
     def _coords(self, theta_vals, idx):
         owner = type(self).__name__
-        v = _points(owner, "theta_vals", theta_vals, None)
+        v = as_points(owner, "theta_vals", theta_vals, None)
         i = np.asarray(idx)
         if i.dtype.kind not in "iu":
             raise TypeError(f"{owner}: idx must be an integer array; got dtype {i.dtype}")
@@ -137,7 +137,7 @@ class Domain:
     def fw_gap(self, x, g) -> np.ndarray:
         r"""Frank--Wolfe gap :math:`\max_{y\in F}\langle g, x-y\rangle \ge f(x)-\min_F f` (convex f)."""
         x, g = self._pts(x), self._pts(g, "g")
-        return np.maximum(_rowdot(g, x) + self.support(-g), 0.0)
+        return np.maximum(rowdot(g, x) + self.support(-g), 0.0)
 
     def kkt_residual(self, x, g) -> np.ndarray:
         r""":math:`\operatorname{dist}_2(-g, N_F(x))`: 0 exactly at a minimizer (convex f)."""

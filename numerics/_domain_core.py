@@ -15,7 +15,7 @@ import numpy as np
 _EPS = np.finfo(np.float64).eps
 
 
-def _points(owner: str, name: str, x: Any, d: int | None) -> np.ndarray:
+def as_points(owner: str, name: str, x: Any, d: int | None) -> np.ndarray:
     """Validate a point array of shape (d,) or (R, d) (float32/float64, finite)."""
     if isinstance(x, (list, tuple)):
         x = np.asarray(x, dtype=np.float64)
@@ -38,7 +38,7 @@ def _points(owner: str, name: str, x: Any, d: int | None) -> np.ndarray:
     return x
 
 
-def _real(owner: str, name: str, value: Any, *, positive=False, allow_inf=False,
+def real_scalar(owner: str, name: str, value: Any, *, positive=False, allow_inf=False,
           array=True) -> float | np.ndarray:
     """A real scalar, or (with ``array``) a 1-D real array; NaN never allowed."""
     if isinstance(value, (bool, np.bool_, str, bytes)) or value is None:
@@ -68,7 +68,7 @@ def _real(owner: str, name: str, value: Any, *, positive=False, allow_inf=False,
     return float(arr) if arr.ndim == 0 else arr
 
 
-def _check_d(owner: str, d: Any) -> int | None:
+def check_d(owner: str, d: Any) -> int | None:
     if d is None:
         return None
     if isinstance(d, bool) or not isinstance(d, numbers.Integral):
@@ -78,7 +78,7 @@ def _check_d(owner: str, d: Any) -> int | None:
     return int(d)
 
 
-def _dim_of(owner: str, d: int | None, *arrays) -> int | None:
+def dim_of(owner: str, d: int | None, *arrays) -> int | None:
     for a in arrays:
         if isinstance(a, np.ndarray):
             if d is not None and a.size != d:
@@ -88,7 +88,7 @@ def _dim_of(owner: str, d: int | None, *arrays) -> int | None:
     return d
 
 
-def _rowdot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def rowdot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.sum(a * b, axis=-1)   # row by row: the same bits whatever the batch size
 
 
@@ -130,7 +130,7 @@ def secular_root(num: np.ndarray, w: np.ndarray, radius: float, maxiter: int = 2
     return lam
 
 
-def _weighted_ball(z: np.ndarray, w: np.ndarray, r: float) -> np.ndarray:
+def weighted_ball(z: np.ndarray, w: np.ndarray, r: float) -> np.ndarray:
     """Weighted projection of rows z (all with ||z|| > r) onto the centred ball."""
     pos = w > 0
     rho2 = np.sum(np.where(pos, z * z, 0.0), axis=-1)

@@ -56,7 +56,7 @@ from typing import Any
 import numpy as np
 
 from ._domain_base import Domain
-from ._domain_core import _check_d, _dim_of, _real, _rowdot, _weighted_ball, secular_root
+from ._domain_core import check_d, dim_of, real_scalar, rowdot, secular_root, weighted_ball
 
 __all__ = ["Domain", "Unconstrained", "Box", "LinfBall", "L2Ball", "from_json",
            "secular_root"]
@@ -113,9 +113,9 @@ class Box(Domain):
 
     def __init__(self, lo: Any = -1.0, hi: Any = 1.0, d: int | None = None):
         owner = type(self).__name__
-        lo = _real(owner, "lo", lo, allow_inf=True)
-        hi = _real(owner, "hi", hi, allow_inf=True)
-        d = _dim_of(owner, _check_d(owner, d), lo, hi)
+        lo = real_scalar(owner, "lo", lo, allow_inf=True)
+        hi = real_scalar(owner, "hi", hi, allow_inf=True)
+        d = dim_of(owner, check_d(owner, d), lo, hi)
         if np.any(np.asarray(lo) > np.asarray(hi)) or np.any(np.asarray(lo) == math.inf) \
                 or np.any(np.asarray(hi) == -math.inf):
             raise ValueError(f"{owner}: lo must be <= hi (and lo < inf, hi > -inf) in every "
@@ -187,9 +187,9 @@ class LinfBall(Box):
 
     def __init__(self, radius: Any = 1.0, center: Any = 0.0, d: int | None = None):
         owner = type(self).__name__
-        r = _real(owner, "radius", radius, positive=True, array=False)
-        c = _real(owner, "center", center)
-        super().__init__(c - r, c + r, _dim_of(owner, _check_d(owner, d), c))
+        r = real_scalar(owner, "radius", radius, positive=True, array=False)
+        c = real_scalar(owner, "center", center)
+        super().__init__(c - r, c + r, dim_of(owner, check_d(owner, d), c))
         self.radius, self.center = r, c
 
     def bind(self, d: int) -> "LinfBall":
@@ -208,9 +208,9 @@ class L2Ball(Domain):
 
     def __init__(self, radius: Any = 1.0, center: Any = 0.0, d: int | None = None):
         owner = type(self).__name__
-        self.radius = _real(owner, "radius", radius, positive=True, array=False)
-        self.center = _real(owner, "center", center)
-        super().__init__(_dim_of(owner, _check_d(owner, d), self.center))
+        self.radius = real_scalar(owner, "radius", radius, positive=True, array=False)
+        self.center = real_scalar(owner, "center", center)
+        super().__init__(dim_of(owner, check_d(owner, d), self.center))
 
     def bind(self, d: int) -> "L2Ball":
         return L2Ball(self.radius, self.center, d)
@@ -239,14 +239,14 @@ class L2Ball(Domain):
         rows = np.linalg.norm(z, axis=-1) > self.radius
         if x.ndim == 1:
             if rows:
-                out = self.center + _weighted_ball(z[None], w[None], self.radius)[0]
+                out = self.center + weighted_ball(z[None], w[None], self.radius)[0]
         elif np.any(rows):
-            out[rows] = self.center + _weighted_ball(z[rows], w[rows], self.radius)
+            out[rows] = self.center + weighted_ball(z[rows], w[rows], self.radius)
         return out.astype(x.dtype, copy=False)
 
     def support(self, v) -> np.ndarray:
         v = self._pts(v, "v")
-        return _rowdot(v, np.broadcast_to(self.center, v.shape)) + \
+        return rowdot(v, np.broadcast_to(self.center, v.shape)) + \
             self.radius * np.linalg.norm(v, axis=-1)
 
     def argmin_linear(self, a) -> np.ndarray:
@@ -263,7 +263,7 @@ class L2Ball(Domain):
         on = n >= self.radius * (1 - 1e-12)
         with np.errstate(divide="ignore", invalid="ignore"):
             u = np.where(n > 0, z / n, 0.0)
-        gu = _rowdot(g, u)[..., None]
+        gu = rowdot(g, u)[..., None]
         tangential = np.linalg.norm(g - gu * u, axis=-1)
         full = np.linalg.norm(g, axis=-1)
         return np.where(on[..., 0] & (gu[..., 0] < 0), tangential, full)

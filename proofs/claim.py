@@ -45,7 +45,8 @@ from .verdict import Verdict
 #: the kinds of argument a method makes (shown in the ledger's JSON as ``method``)
 METHOD_KINDS = ("symbolic", "induction", "witness", "search", "asymptotic", "mixed")
 
-_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+#: what a claim ID looks like
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ class Claim:
             value = getattr(self, name)
             if not isinstance(value, str) or not value.strip():
                 raise TypeError(f"Claim.{name} must be a non-empty str; got {value!r}")
-        if not _ID.match(self.id):
+        if not ID_PATTERN.match(self.id):
             raise ValueError(f"Claim.id must be lower-case letters, digits and . _ - "
                              f"(e.g. 'my.bound-1'); got {self.id!r}")
         if not isinstance(self.method, Method):
@@ -182,4 +183,4 @@ def text_tex(words: str) -> str:
     return r"\text{" + "".join(_TEXT_ESCAPES.get(ch, ch) for ch in words) + "}"
 
 
-__all__ = ["METHOD_KINDS", "Check", "Claim", "Method", "Quantifier", "text_tex"]
+__all__ = ["ID_PATTERN", "METHOD_KINDS", "Check", "Claim", "Method", "Quantifier", "text_tex"]

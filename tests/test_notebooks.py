@@ -74,3 +74,24 @@ def test_notebook_runs(path, kernel_dir, monkeypatch):
     print(f"{path.name}: {elapsed:.1f} s")
     if os.environ.get("ADAMLAB_NOTEBOOK_TIMING"):
         assert elapsed <= LIMIT_S, f"{path.name} took {elapsed:.1f} s > {LIMIT_S} s"
+
+
+def _builder():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("notebooks_build", NOTEBOOKS / "_build.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name[:2])
+def test_committed_notebook_matches_its_cell_list(path):
+    """The .ipynb is exactly what notebooks/_build.py makes from _cells_NN.py (no hand edits,
+    no stale notebook after a cell-list change)."""
+    build = _builder()
+    mod = build._load(f"_cells_{path.name[:2]}")
+    assert f"{mod.STEM}.ipynb" == path.name
+    expected = build.build(mod)
+    committed = nbformat.read(path, as_version=4)
+    assert [(c.cell_type, c.source) for c in committed.cells] == \
+        [(c.cell_type, c.source) for c in expected.cells]

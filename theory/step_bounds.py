@@ -80,6 +80,13 @@ _adamax_inf_mp = sp.lambdify((_b1, _b2), ADAMAX_SUP_INF, modules="mpmath")
 _adam_sq_frac = sp.lambdify((_b1, _b2, _t), ADAM_SUP_SQ, modules=[{}, "math"])
 _adamax_frac = sp.lambdify((_b1, _b2, _t), ADAMAX_SUP, modules=[{}, "math"])
 _adam_gstar_frac = sp.lambdify((_b1, _b2, _t, _i), ADAM_MAXIMIZER, modules=[{}, "math"])
+
+
+def adam_sup_squared_fraction(b1, b2, t: int):
+    """:data:`ADAM_SUP_SQ` at Fractions ``b1, b2`` and an int ``t``, in exact Fraction
+    arithmetic through the lambdified closed form (fast, no validation: for inner loops
+    that have validated their inputs)."""
+    return _adam_sq_frac(b1, b2, t)
 _adamax_gstar_frac = sp.lambdify((_b2, _t, _i), ADAMAX_MAXIMIZER, modules=[{}, "math"])
 _adam_gstar_np = sp.lambdify((_b1, _b2, _t, _i), ADAM_MAXIMIZER, modules="numpy")
 _adamax_gstar_np = sp.lambdify((_b2, _t, _i), ADAMAX_MAXIMIZER, modules="numpy")

@@ -17,7 +17,7 @@ import sympy as sp
 from adamlab.theory import limits, moments, recursions
 
 from ..verdict import Verdict, digits
-from .step_size import _DEFAULTS, _r, _s
+from .step_size import KB_DEFAULTS, rational, rational_text
 
 
 # ---- claims decided by the moment and limit results ------------------------------------------
@@ -65,9 +65,9 @@ def certify_efficient_witness(w: dict[str, Any]) -> dict[str, Any]:
     :math:`\hat m_t/(\sqrt{\hat v_t}+\epsilon)` and the reordered
     :math:`\sqrt{1-\beta_2^t}/(1-\beta_1^t)\, m_t/(\sqrt{v_t}+\hat\epsilon)`, exactly
     (SymPy algebraic numbers); they differ iff the exact difference is nonzero."""
-    b1, b2 = _r(Fraction(w["beta1"])), _r(Fraction(w["beta2"]))
-    e, eh = _r(Fraction(w["eps"])), _r(Fraction(w["epshat"]))
-    gs = [_r(Fraction(x)) for x in w["gradients"]]
+    b1, b2 = rational(Fraction(w["beta1"])), rational(Fraction(w["beta2"]))
+    e, eh = rational(Fraction(w["eps"])), rational(Fraction(w["epshat"]))
+    gs = [rational(Fraction(x)) for x in w["gradients"]]
     m, v, mh, vh = recursions.adam_moments(b1, b2, gs)
     t = len(gs)
     alg1 = mh / (sp.sqrt(vh) + e)
@@ -79,8 +79,9 @@ def certify_efficient_witness(w: dict[str, Any]) -> dict[str, Any]:
 
 def check_efficient_order(thorough: bool = False) -> Verdict:
     rep = moments.EFFICIENT_ORDER.check()
-    b1, b2 = _DEFAULTS
-    w = {"beta1": _s(b1), "beta2": _s(b2), "eps": "1/100000000", "epshat": "1/100000000",
+    b1, b2 = KB_DEFAULTS
+    w = {"beta1": rational_text(b1), "beta2": rational_text(b2), "eps": "1/100000000",
+         "epshat": "1/100000000",
          "gradients": ["1/100000000"],
          "rerun": "adamlab.proofs.checks.moment_checks.certify_efficient_witness(evidence['witness'])"}
     w["certificate"] = certify_efficient_witness(w)

@@ -33,19 +33,19 @@ from adamlab.theory.symbols import beta1 as B1, beta2 as B2
 from ..verdict import Verdict, digits
 
 KB = "Kingma & Ba, arXiv:1412.6980v9"
-_DEFAULTS = (Fraction(9, 10), Fraction(999, 1000))     # KB's defaults (Algorithms 1, 2)
+KB_DEFAULTS = (Fraction(9, 10), Fraction(999, 1000))     # KB's defaults (Algorithms 1, 2)
 _B1S = ("0", "1/100", "1/10", "1/2", "9/10", "95/100", "99/100")
 _B2S = ("1/10", "1/2", "9/10", "99/100", "999/1000", "9999/10000")
 _B1S_THOROUGH = _B1S + ("1/3", "2/3", "8/10", "999/1000")
 _B2S_THOROUGH = _B2S + ("1/100", "1/4", "3/4", "99999/100000")
 
 
-def _s(x) -> str:
+def rational_text(x) -> str:
     x = Fraction(x)
     return f"{x.numerator}/{x.denominator}"
 
 
-def _r(x) -> sp.Rational:
+def rational(x) -> sp.Rational:
     x = Fraction(x)
     return sp.Rational(x.numerator, x.denominator)
 
@@ -78,7 +78,7 @@ def certify_witness(w: dict[str, Any]) -> dict[str, Any]:
         raise ValueError(f"unknown optimizer {w['optimizer']!r}")
     bound_sq = _bound_sq(w["bound"], b1, b2)
     violated = ratio_sq >= bound_sq if w.get("strict") else ratio_sq > bound_sq
-    return {"ratio_squared": _s(ratio_sq), "bound_squared": _s(bound_sq),
+    return {"ratio_squared": rational_text(ratio_sq), "bound_squared": rational_text(bound_sq),
             "violated": bool(violated), "ratio": float(ratio_sq) ** 0.5,
             "bound": float(bound_sq) ** 0.5}
 
@@ -89,32 +89,35 @@ def _witness(opt: str, b1: Fraction, b2: Fraction, t: int, bound: str, strict=Fa
     rationals, and the ratio is flat at its maximum); the rounded sequence is kept only if it
     certifies, else the exact maximizer is used."""
     maxi = step_bounds.adam_maximizer if opt == "adam" else step_bounds.adamax_maximizer
-    exact = [_s(Fraction(int(x.p), int(x.q))) for x in maxi(_r(b1), _r(b2), t)]
-    w = {"optimizer": opt, "beta1": _s(b1), "beta2": _s(b2), "t": t, "eps": "0",
+    exact = [rational_text(Fraction(int(x.p), int(x.q)))
+             for x in maxi(rational(b1), rational(b2), t)]
+    w = {"optimizer": opt, "beta1": rational_text(b1), "beta2": rational_text(b2), "t": t,
+         "eps": "0",
          "gradients": exact, "gradients_are": "the exact maximizer", "bound": bound,
          "strict": strict,
          "rerun": "adamlab.proofs.checks.step_size.certify_witness(evidence['witness'])"}
     if max(len(x) for x in exact) > 40:
-        short = dict(w, gradients=[_s(Fraction(f"{float(Fraction(x)):.14e}")) for x in exact],
+        short = dict(w, gradients=[rational_text(Fraction(f"{float(Fraction(x)):.14e}"))
+                                   for x in exact],
                      gradients_are="the maximizer rounded to 15 significant digits (exact "
                                    "rationals)")
         if certify_witness(short)["violated"]:
             w = short
     w["certificate"] = certify_witness(w)
-    w["sup_squared_exact"] = _s(_sup_sq(b1, b2, t)) if opt == "adam" else _s(
-        Fraction(int(step_bounds.adamax_sup_ratio(_r(b1), _r(b2), t).p),
-                 int(step_bounds.adamax_sup_ratio(_r(b1), _r(b2), t).q)) ** 2)
+    w["sup_squared_exact"] = rational_text(_sup_sq(b1, b2, t)) if opt == "adam" else rational_text(
+        Fraction(int(step_bounds.adamax_sup_ratio(rational(b1), rational(b2), t).p),
+                 int(step_bounds.adamax_sup_ratio(rational(b1), rational(b2), t).q)) ** 2)
     return w
 
 
 def _sup_sq(b1, b2, t) -> Fraction:
-    x = step_bounds.adam_sup_squared(_r(b1), _r(b2), t)
+    x = step_bounds.adam_sup_squared(rational(b1), rational(b2), t)
     return Fraction(int(x.p), int(x.q))
 
 
 def _sup_sq_fast(b1: Fraction, b2: Fraction, t: int) -> Fraction:
     """The same exact value through the Fraction-lambdified closed form (no validation)."""
-    return Fraction(step_bounds._adam_sq_frac(b1, b2, t))
+    return Fraction(step_bounds.adam_sup_squared_fraction(b1, b2, t))
 
 
 def _first_t_above(b1, b2, bound_sq: Fraction, t_max: int):
@@ -129,7 +132,7 @@ def _sup_inf_sq(b1, b2) -> Fraction | None:
     """lim_t sup_t^2 exactly (None when infinite, b1^2 >= b2)."""
     if b1 * b1 >= b2:
         return None
-    x = sp.Rational(ADAM_SUP_SQ_INF.subs({B1: _r(b1), B2: _r(b2)}))
+    x = sp.Rational(ADAM_SUP_SQ_INF.subs({B1: rational(b1), B2: rational(b2)}))
     return Fraction(int(x.p), int(x.q))
 
 
@@ -190,10 +193,10 @@ def check_step_bound_a(thorough: bool = False) -> Verdict:
     for b1, b2 in _grid(thorough, region):
         bsq = _bound_sq("(1-b1)/sqrt(1-b2)", b1, b2)
         inf_sq = _sup_inf_sq(b1, b2)
-        rows.append({"beta1": _s(b1), "beta2": _s(b2),
-                     "sup_inf_sq": _s(inf_sq) if inf_sq is not None else "oo",
+        rows.append({"beta1": rational_text(b1), "beta2": rational_text(b2),
+                     "sup_inf_sq": rational_text(inf_sq) if inf_sq is not None else "oo",
                      "exceeded_for_large_t": inf_sq is None or inf_sq > bsq})
-    b1, b2 = _DEFAULTS
+    b1, b2 = KB_DEFAULTS
     bsq = _bound_sq("(1-b1)/sqrt(1-b2)", b1, b2)
     t_star = _first_t_above(b1, b2, bsq, 5000)
     tail = _tail_start(b1, b2, bsq, t_star) if t_star else None
@@ -230,9 +233,9 @@ def check_step_bound_b(thorough: bool = False) -> Verdict:
     symbolic_ok = sp.simplify(ADAM_T2_GAP - (B1 - B2) ** 2 / (B2 * (1 + B1) ** 2)) == 0
     rows = []
     for b1, b2 in _grid(thorough, region):
-        rows.append({"beta1": _s(b1), "beta2": _s(b2),
-                     "sup2_sq_minus_1": _s(_sup_sq(b1, b2, 2) - 1),
-                     "sup_inf": str(step_bounds.adam_sup_ratio(_r(b1), _r(b2), sp.oo))})
+        rows.append({"beta1": rational_text(b1), "beta2": rational_text(b2),
+                     "sup2_sq_minus_1": rational_text(_sup_sq(b1, b2, 2) - 1),
+                     "sup_inf": str(step_bounds.adam_sup_ratio(rational(b1), rational(b2), sp.oo))})
     viol = [(Fraction(r["beta1"]), Fraction(r["beta2"])) for r in rows
             if Fraction(r["sup2_sq_minus_1"]) > 0]
     if viol:   # the strongest witness at t = 2 (largest excess on the grid)
@@ -270,8 +273,8 @@ def check_step_bound_equal(thorough: bool = False) -> Verdict:
         b2 = b1 * (2 - b1)
         if b2 == 0:
             continue
-        rows.append({"beta1": _s(b1), "beta2": _s(b2),
-                     "sup2_sq_minus_1": _s(_sup_sq(b1, b2, 2) - 1)})
+        rows.append({"beta1": rational_text(b1), "beta2": rational_text(b2),
+                     "sup2_sq_minus_1": rational_text(_sup_sq(b1, b2, 2) - 1)})
     viol = [r for r in rows if Fraction(r["sup2_sq_minus_1"]) > 0]
     if viol:   # the strict claim fails at t = 2 with ratio > 1 (not merely = 1): the largest excess
         pick = max(viol, key=lambda r: Fraction(r["sup2_sq_minus_1"]))
@@ -310,21 +313,23 @@ def check_scale_invariance(thorough: bool = False) -> Verdict:
 # ---- KB §7.1, AdaMax --------------------------------------------------------------------------
 def check_adamax_step_bound(thorough: bool = False) -> Verdict:
     symbolic_ok = sp.simplify(ADAMAX_T2_EXCESS - B1 * (1 - B2) / (B2 * (1 + B1))) == 0
-    rows = [{"beta1": _s(a), "beta2": _s(b),
-             "sup_2": str(step_bounds.adamax_sup_ratio(_r(a), _r(b), 2)),
-             "sup_inf": str(step_bounds.adamax_sup_ratio(_r(a), _r(b), sp.oo))}
+    rows = [{"beta1": rational_text(a), "beta2": rational_text(b),
+             "sup_2": str(step_bounds.adamax_sup_ratio(rational(a), rational(b), 2)),
+             "sup_inf": str(step_bounds.adamax_sup_ratio(rational(a), rational(b), sp.oo))}
             for a, b in _grid(thorough, lambda a, b: True)]
-    b1, b2 = _DEFAULTS
-    excess = step_bounds.adamax_sup_ratio(_r(b1), _r(b2), 2) - 1
+    b1, b2 = KB_DEFAULTS
+    excess = step_bounds.adamax_sup_ratio(rational(b1), rational(b2), 2) - 1
     w = _witness("adamax", b1, b2, 2, "1") if excess > 0 else None
     evidence = {"symbolic": {"sup_2 - 1": str(ADAMAX_T2_EXCESS),
                              "is_b1(1-b2)/(b2(1+b1))": bool(symbolic_ok)},
                 "grid": rows, "witness": w,
                 "grid_points_above_1_at_t2": sum(bool(sp.Rational(r["sup_2"]) > 1) for r in rows)}
     summary = (f"refuted: AdaMax at its defaults (0.9, 0.999), t = 2, g = (1000/999, 1): "
-               f"|Delta_2|/alpha = {step_bounds.adamax_sup_ratio(_r(b1), _r(b2), 2)} > 1 (exact); "
+               f"|Delta_2|/alpha = "
+               f"{step_bounds.adamax_sup_ratio(rational(b1), rational(b2), 2)} > 1 (exact); "
                f"sup_2 - 1 = b1(1-b2)/(b2(1+b1)) > 0 whenever b1 > 0; limit "
-               f"{step_bounds.adamax_sup_ratio(_r(b1), _r(b2), sp.oo)}" if w else "no violation")
+               f"{step_bounds.adamax_sup_ratio(rational(b1), rational(b2), sp.oo)}"
+               if w else "no violation")
     corrected = ("sup_g |Delta_t|/alpha = (1-b1)/(1-b1^t) sum_{k<t} (b1/b2)^k (b2 > 0), attained "
                  "at g_i = b2^(i-t); <= (1-b1) b2/(b2-b1) for all t when b1 < b2, unbounded when "
                  "b1 >= b2. |Delta_t| <= alpha holds for every t iff b1 = 0 (or at t = 1).")

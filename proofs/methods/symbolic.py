@@ -12,7 +12,8 @@ For a claim whose mathematics is a relation :math:`\ell \mathrel{R} r` with
    :math:`x > 0`, :math:`x \ge 0` become assumptions on :math:`x`.
 2. **Refutation.**  Otherwise rational points are sampled inside the hypotheses
    (positive symbols log-uniform in :math:`[10^{-3}, 10^3]`, reals uniform in
-   :math:`[-10, 10]`, integers in 1..64) and :math:`\delta` is evaluated; a point
+   :math:`[-10, 10]`, integers half in 1..64, half log-uniform up to :math:`10^6`) and
+   :math:`\delta` is evaluated; a point
    where the relation fails is certified at 60 and 90 digits (both must agree on
    the sign and :math:`|\delta| > 10^{-40}`) and returned as the witness, every
    input an exact rational.
@@ -91,7 +92,9 @@ def _sample(syms, rng) -> dict[sp.Symbol, Fraction]:
     out = {}
     for s in syms:
         if s.is_integer:
-            out[s] = Fraction(int(rng.integers(1, 65)))
+            small = rng.random() < 0.5
+            out[s] = Fraction(int(rng.integers(1, 65)) if small
+                              else int(10 ** rng.uniform(0, 6)))
         elif s.is_positive or s.is_nonnegative:
             out[s] = Fraction(float(10 ** rng.uniform(-3, 3))).limit_denominator(10**6) or \
                 Fraction(1, 10**6)
@@ -126,7 +129,8 @@ def decide_relation(claim_id: str, rel, hypotheses=(), *, points: int = 400, see
         raise ValueError(f"points must be an int >= 1; got {points!r}")
     rel, others, _ = _assume(rel, hypotheses)
     delta, kind = orient(rel)
-    derivation = {"delta": str(delta), "claim_reads": f"delta {'>=' if kind == 'ge' else '>' if kind == 'gt' else '='} 0",
+    reads = {"ge": ">=", "gt": ">", "eq": "="}[kind]
+    derivation = {"delta": str(delta), "claim_reads": f"delta {reads} 0",
                   "hypotheses": [str(h) for h in hypotheses]}
     done = prove(delta, kind)
     if done is not None:
@@ -178,7 +182,8 @@ def decide_relation(claim_id: str, rel, hypotheses=(), *, points: int = 400, see
                    f"smallest margin {mp.nstr(worst[0], 6)}",
                    {"derivation": derivation, "points_tried": tried,
                     "inputs_covered": "positive symbols log-uniform in [1e-3, 1e3], reals "
-                                      "in [-10, 10], integers 1..64",
+                                      "in [-10, 10], integers half in 1..64, half "
+                                      "log-uniform up to 1e6",
                     "tolerance": "a failure must hold at 60 and 90 digits with |delta| > 1e-40",
                     "smallest_margin": mp.nstr(worst[0], 15)})
 
