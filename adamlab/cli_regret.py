@@ -78,6 +78,9 @@ def add_parser(sub) -> None:
                    help="problem parameters, e.g. C=3,period=3")
     p.add_argument("--optimizers", default=DEFAULT_OPTIMIZERS, metavar="A,B,...",
                    help=f"comma-separated (default {DEFAULT_OPTIMIZERS})")
+    p.add_argument("--plugin", action="append", default=[], metavar="MODULE",
+                   help="import a .py file or module first, e.g. one that registers your "
+                        "optimizer (adamlab.numerics.optimizers.register; repeatable)")
     p.add_argument("--hp", action="append", default=[], metavar="OPT:K=V,...",
                    help="hyperparameters of one optimizer (repeatable; see below)")
     p.add_argument("--T", default=DEFAULT_T, metavar="N",
@@ -111,6 +114,9 @@ def build_specs(args, problem) -> list:
     """SeriesSpecs for --optimizers and --hp, each checked by building its optimizer."""
     from adamlab.numerics import optimizers
     from adamlab.proofs.regret_experiment import SeriesSpec, build_optimizer
+    from . import plugins
+    for spec in getattr(args, "plugin", []):
+        plugins.load(spec)
     names = names_list("--optimizers", args.optimizers, optimizers.names(), "optimizer")
     settings = hp_settings(args.hp, names)
     specs = []

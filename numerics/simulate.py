@@ -28,13 +28,20 @@ Engines (``engine="auto"`` picks the fastest that applies; results agree to
 :math:`10^{-12}` relative, see the tests):
 
 ``"dense"``
-    a step loop over all (R, d) coordinates with any registered optimizer.
+    :mod:`.dense`: a step loop over all (R, d) coordinates with any
+    optimizer, registered or not.
 ``"sparse"``
     :mod:`.sparse`: O(nnz) per step for sparse problems, exact lazy updates
-    for Adam/AMSGrad/AdaGrad/RMSprop on separable domains.
+    for the optimizers that declare ``lazy_sparse`` (Adam/AMSGrad/AdaGrad/
+    RMSprop) on separable domains.
 ``"oblivious"``
     :mod:`.oblivious`: no per-step Python loop when the losses are linear and
-    the gradients do not depend on the iterate (Reddi et al.'s examples).
+    the gradients do not depend on the iterate (Reddi et al.'s examples), for
+    the optimizers that declare ``oblivious_scan``.
+
+The engines follow the protocol of :mod:`.engine` and read what an optimizer
+supports from its registry entry (:mod:`.optimizers.capabilities`); an
+optimizer that declares nothing runs on the dense engine.
 
 Runs are independent games played side by side: they may differ by their
 data (each run has its own random stream; ``seed`` may also be a list with
@@ -47,60 +54,28 @@ rows not reached.
 """
 from __future__ import annotations
 
-import signal
 import sys
-import threading
 import time
 from typing import Any
 
 import numpy as np
 
 from . import stats as _stats
+from .dense import run_dense
+from .engine import EngineOutput, StopFlag
+from .oblivious import run_oblivious
 from .progress import Progress
 from .run_result import RunResult, to_jsonable
-from .simulate_setup import (StackedInstance, _choice, _initial_point, _pick_engine,  # noqa: F401
-                             _posint, _resolve_optimizer, _resolve_problem, _sample, _seeds)
+from .simulate_setup import (StackedInstance, check_choice, check_posint, initial_point,
+                             parse_seeds, pick_engine, resolve_optimizer, resolve_problem,
+                             sample_instance)
+from .sparse_engine import run_sparse
+
+ENGINE_RUNNERS = {"dense": run_dense, "sparse": run_sparse, "oblivious": run_oblivious}
+_resolve_problem = resolve_problem      # the former name (benchmarks/bench.py)
 
 ENGINES = ("auto", "dense", "sparse", "oblivious")
 PROJECTIONS = ("euclidean", "weighted")
-
-
-class StopFlag:
-    """Ctrl-C during a run: the first press asks the engine to stop after the current
-    step (so every array stays consistent); a second press interrupts at once.
-
-    Installed only in the main thread; elsewhere engines just catch
-    KeyboardInterrupt.  ``requested`` is what the engines poll.
-    """
-
-    def __init__(self):
-        self.requested = False
-        self._old = None
-
-    def __enter__(self) -> "StopFlag":
-        if threading.current_thread() is threading.main_thread():
-            try:
-                self._old = signal.signal(signal.SIGINT, self._handler)
-            except (ValueError, OSError):   # pragma: no cover - embedded interpreters
-                self._old = None
-        return self
-
-    def _handler(self, signum, frame):
-        if self.requested:
-            raise KeyboardInterrupt
-        self.requested = True
-
-    def __exit__(self, *exc) -> None:
-        if self._old is not None:
-            signal.signal(signal.SIGINT, self._old)
-
-
-class EngineOutput:
-    """What an engine hands back to :func:`run` (internal)."""
-
-    def __init__(self, losses, stats, theta_final, steps_done, stats_meta, iterates=None):
-        self.losses, self.stats, self.theta_final = losses, stats, theta_final
-        self.steps_done, self.stats_meta, self.iterates = steps_done, stats_meta, iterates
 
 
 def run(problem: Any, optimizer: Any, T: int, runs: int | None = None, seed: Any = 0, *,
@@ -122,39 +97,33 @@ def run(problem: Any, optimizer: Any, T: int, runs: int | None = None, seed: Any
     to write the result to (.npz + .json, atomically), also when interrupted.
     """
     started = time.perf_counter()
-    prob = _resolve_problem(problem, problem_params)
-    opt = _resolve_optimizer(optimizer, optimizer_params)
-    T = _posint("T", T)
-    seeds, runs = _seeds(seed, runs)
+    prob = resolve_problem(problem, problem_params)
+    opt = resolve_optimizer(optimizer, optimizer_params)
+    T = check_posint("T", T)
+    seeds, runs = parse_seeds(seed, runs)
     for name, value in (("stats", stats), ("record_iterates", record_iterates),
                         ("shared", shared)):
         if not isinstance(value, (bool, np.bool_)):
             raise TypeError(f"run: {name} must be True or False; got {value!r}")
     if progress is not None and not isinstance(progress, (bool, np.bool_)):
         raise TypeError(f"run: progress must be True, False or None; got {progress!r}")
-    _choice("projection", projection, PROJECTIONS)
-    _choice("engine", engine, ENGINES)
+    check_choice("projection", projection, PROJECTIONS)
+    check_choice("engine", engine, ENGINES)
     if projection == "weighted" and not _stats.has_second_moment(opt):
-        raise ValueError(f"run: projection='weighted' needs an optimizer with a second "
-                         f"moment (Adam family, AdaGrad, RMSprop); {opt.name!r} has none")
-    theta0 = _initial_point(prob, x0, runs)
+        raise ValueError(f"run: projection='weighted' needs an optimizer that declares a "
+                         f"second moment (vhat: Adam family, AdaGrad, RMSprop); "
+                         f"{opt.name!r} declares none")
+    theta0 = initial_point(prob, x0, runs)
     opt.init(theta0)      # checks per-run hyperparameters against runs
-    inst = _sample(prob, T, runs, seeds, bool(shared))
-    chosen = _pick_engine(engine, prob, opt, projection, inst, bool(record_iterates))
+    inst = sample_instance(prob, T, runs, seeds, bool(shared))
+    chosen = pick_engine(engine, prob, opt, projection, inst, bool(record_iterates))
     cfg = dict(projection=projection, stats=bool(stats), record_iterates=bool(record_iterates))
     bar = Progress(T, desc=f"{prob.name}/{opt.name}",
                    enabled=None if progress is None else bool(progress))
     try:
         with StopFlag() as stop:
             cfg["stop"] = stop
-            if chosen == "oblivious":
-                from .oblivious import run_oblivious
-                out = run_oblivious(inst, opt, theta0, T, cfg, bar)
-            elif chosen == "sparse":
-                from .sparse import run_sparse
-                out = run_sparse(inst, opt, theta0, T, cfg, bar)
-            else:
-                out = run_dense(inst, opt, theta0, T, cfg, bar)
+            out = ENGINE_RUNNERS[chosen](inst, opt, theta0, T, cfg, bar)
     finally:
         bar.close()
         cfg.pop("stop", None)
@@ -166,54 +135,6 @@ def run(problem: Any, optimizer: Any, T: int, runs: int | None = None, seed: Any
     if save is not None:
         result.save(save)
     return result
-
-
-# -- the dense engine -------------------------------------------------------------
-def run_dense(inst, opt, theta0: np.ndarray, T: int, cfg: dict, bar: Progress) -> EngineOutput:
-    """The reference engine: every coordinate of every run, step by step."""
-    R, d = theta0.shape
-    domain = inst.domain
-    weighted = cfg["projection"] == "weighted"
-    want_stats = cfg["stats"]
-    has_v = _stats.has_second_moment(opt)
-    rec = _stats.DenseRecorder(T, R, d, vhat=has_v, beta1=_stats.has_beta1(opt)) \
-        if want_stats else None
-    losses = np.full((T, R), np.nan)
-    iterates = np.full((T, R, d), np.nan) if cfg["record_iterates"] else None
-    theta, state = theta0.copy(), opt.init(theta0)
-    lossgrad = _dense_lossgrad(inst)
-    stop = cfg.get("stop") or StopFlag()
-    done = 0
-    try:
-        for t in range(1, T + 1):
-            if stop.requested:
-                break
-            f, g = lossgrad(t, theta)
-            if iterates is not None:
-                iterates[t - 1] = theta
-            if rec is not None:
-                rec.grads(t, g, theta)
-            new, state = opt.update(g, state, theta)
-            mom = _stats.second_moment(opt, state, R) if (weighted or (rec and has_v)) \
-                else None
-            theta = domain.project_weighted(new, np.sqrt(mom.vhat)) if weighted \
-                else domain.project(new)
-            if rec is not None:
-                rec.moment(t, mom)
-            losses[t - 1] = f
-            done = t
-            bar.update(1)
-    except KeyboardInterrupt:
-        pass
-    out_stats = rec.out if rec is not None else {}
-    meta = {"D": _stats.D_META, "D_inf": _stats.D_INF_META} if rec is not None else {}
-    return EngineOutput(losses, out_stats, theta, done, meta, iterates)
-
-
-def _dense_lossgrad(inst):
-    if hasattr(inst, "loss_and_grad"):
-        return inst.loss_and_grad
-    return lambda t, theta: (inst.loss(t, theta), inst.grad(t, theta))
 
 
 # -- assembling the result ----------------------------------------------------------

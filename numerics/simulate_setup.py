@@ -9,10 +9,12 @@ from typing import Any
 import numpy as np
 
 from . import optimizers as _optimizers
+from .oblivious import oblivious_support
+from .sparse import sparse_support
 
 
 # -- validation and set-up ------------------------------------------------------------
-def _posint(name: str, value: Any) -> int:
+def check_posint(name: str, value: Any) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"run: {name} must be an int >= 1; got {value!r} of type "
                         f"{type(value).__name__}")
@@ -21,13 +23,13 @@ def _posint(name: str, value: Any) -> int:
     return int(value)
 
 
-def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
+def check_choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
     if not isinstance(value, str) or value not in allowed:
         raise ValueError(f"run: {name} must be one of {', '.join(map(repr, allowed))}; "
                          f"got {value!r}")
 
 
-def _seeds(seed: Any, runs: Any):
+def parse_seeds(seed: Any, runs: Any):
     """(seeds as an int or a list of ints, runs)."""
     def one(s, name):
         if isinstance(s, (bool, np.bool_)) or not isinstance(s, numbers.Integral):
@@ -42,15 +44,15 @@ def _seeds(seed: Any, runs: Any):
             raise ValueError("run: seed must be an int or a non-empty list of ints")
         if runs is None:
             runs = len(seeds)
-        runs = _posint("runs", runs)
+        runs = check_posint("runs", runs)
         if runs != len(seeds):
             raise ValueError(f"run: runs = {runs} but seed lists {len(seeds)} seeds "
                              f"(one per run; mismatched dimensions)")
         return seeds, runs
-    return one(seed, "seed"), _posint("runs", 1 if runs is None else runs)
+    return one(seed, "seed"), check_posint("runs", 1 if runs is None else runs)
 
 
-def _resolve_problem(problem, params):
+def resolve_problem(problem, params):
     from . import problems as _problems
     if params is not None and not isinstance(params, dict):
         raise TypeError(f"run: problem_params must be a dict; got {type(params).__name__}")
@@ -64,7 +66,7 @@ def _resolve_problem(problem, params):
     return problem
 
 
-def _resolve_optimizer(optimizer, params):
+def resolve_optimizer(optimizer, params):
     if params is not None and not isinstance(params, dict):
         raise TypeError(f"run: optimizer_params must be a dict; got {type(params).__name__}")
     if isinstance(optimizer, str):
@@ -78,7 +80,7 @@ def _resolve_optimizer(optimizer, params):
     return optimizer
 
 
-def _initial_point(prob, x0, runs: int) -> np.ndarray:
+def initial_point(prob, x0, runs: int) -> np.ndarray:
     d = int(prob.d)
     if x0 is None:
         return np.array(prob.x0(runs), dtype=np.float64).reshape(runs, d)
@@ -102,7 +104,7 @@ def _initial_point(prob, x0, runs: int) -> np.ndarray:
     return feasible
 
 
-def _sample(prob, T, runs, seeds, shared):
+def sample_instance(prob, T, runs, seeds, shared):
     if isinstance(seeds, list):
         if shared:
             raise ValueError("run: shared=True needs one seed (an int), not a list")
@@ -110,9 +112,7 @@ def _sample(prob, T, runs, seeds, shared):
     return prob.sample(T, runs, seeds, shared=shared)
 
 
-def _pick_engine(engine, prob, opt, projection, inst, record_iterates) -> str:
-    from .oblivious import oblivious_support
-    from .sparse import sparse_support
+def pick_engine(engine, prob, opt, projection, inst, record_iterates) -> str:
     reasons = {}
     ok_obl = oblivious_support(prob, opt, projection, inst)
     ok_sp = sparse_support(prob, opt, projection, inst)
@@ -182,4 +182,6 @@ class _StackedComparator:
         self.info = {"per_run": [getattr(c, "info", {}) for c in comps]}
 
 
-__all__ = ["StackedInstance"]
+__all__ = ["StackedInstance", "check_choice", "check_posint", "initial_point",
+           "parse_seeds", "pick_engine", "resolve_optimizer", "resolve_problem",
+           "sample_instance"]

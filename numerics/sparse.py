@@ -63,6 +63,12 @@ The same holds, with other sequences, for
   momentum :math:`\mu > 0` the buffer decays and drives a drift
   :math:`\sum_u \alpha_u\mu^{u-s}` without denominator.
 
+Which optimizer takes which catch-up is *declared* on its registry entry
+(``lazy_sparse=True`` with ``family`` one of ``"adam"``, ``"adagrad"``,
+``"rmsprop"``; :mod:`.optimizers.capabilities`), and a scheduled
+:math:`\beta_{1,t}` is recognised by what it declares
+(:func:`.optimizers.schedules.declared`), never by its class.
+
 **Where it is not possible (the dense engine is used instead):** any weight
 decay (it makes every gradient dense: :math:`g + \lambda\theta`); Adam's
 ``eps_mode="inside"`` (:math:`\sqrt{\hat v+\epsilon}`: not implemented here,
@@ -72,8 +78,9 @@ the drift sums would need another expansion); a scheduled :math:`\beta_{1,t}` ot
 cover);
 :math:`\beta_2 = 0` without AMSGrad, RMSprop with :math:`\rho = 0` and
 centered RMSprop (their statistics do not decay uniformly); non-separable
-domains (the L2 ball's projection couples all coordinates); and every other
-optimizer (NAdam, RAdam, Adamax, ... -- possible in principle, not done).
+domains (the L2 ball's projection couples all coordinates); and every optimizer
+that does not declare ``lazy_sparse`` (NAdam, RAdam, Adamax, a user's own, ... --
+possible in principle, not done).
 """
 from __future__ import annotations
 
@@ -81,8 +88,8 @@ import math
 
 import numpy as np
 
-from .optimizers import adagrad as _adagrad, adam as _adam, rmsprop as _rmsprop
-from .optimizers._core import Resolved, _Scheduled
+from .optimizers import Resolved, caps_of, schedule_of
+from .optimizers.schedules import declared
 from .sparse_tables import DriftTables
 
 SHORT_GAP = 8     # gaps up to this many steps are summed term by term
@@ -96,38 +103,56 @@ def sparse_support(prob, opt, projection, inst) -> bool | str:
         return f"the domain {type(inst.domain).__name__} is not separable"
     if not (hasattr(inst, "support") or hasattr(inst, "grad_sparse")):
         return "the instance has neither support(t) nor grad_sparse(t, theta)"
-    return _family_reason(opt)
+    return lazy_reason(opt)
 
 
 def _zero(x) -> bool:
     return bool(np.all(np.asarray(x) == 0))
 
 
-def _family_reason(opt) -> bool | str:
-    h = opt.hyper
-    if isinstance(opt, _adam.Adam):
-        if not _zero(h["weight_decay"]):
-            return "weight decay makes every gradient dense"
-        if h["eps_mode"] == "inside":
-            return "Adam with eps_mode='inside' has no exact lazy catch-up here"
-        b1 = h["betas"][0]
-        if isinstance(b1, _Scheduled) and type(b1.fn).__name__ != "Beta1Decay":
-            return ("a scheduled beta1 other than Beta1Decay (beta1 lambda^(t-1)) is not "
-                    "supported by the lazy engine (see the module docs)")
-        if not h["amsgrad"] and np.any(np.asarray(h["betas"][1]) == 0):
-            return "beta2 = 0 without AMSGrad"
-        return True
-    if isinstance(opt, _adagrad.Adagrad):
-        return True if _zero(h["weight_decay"]) else "weight decay makes every gradient dense"
-    if isinstance(opt, _rmsprop.RMSprop):
-        if not _zero(h["weight_decay"]):
-            return "weight decay makes every gradient dense"
-        if h["centered"]:
-            return "centered RMSprop: v - gbar^2 does not decay uniformly"
-        if np.any(np.asarray(h["alpha"]) == 0):
-            return "RMSprop with alpha (rho) = 0"
-        return True
-    return f"no exact lazy update for {opt.name!r} (Adam, AMSGrad, AdaGrad, RMSprop only)"
+def _declares_beta1_decay(value) -> bool:
+    fn = schedule_of(value)
+    decl = declared(fn) if fn is not None else None
+    return decl is not None and decl[0] == "beta1_decay"
+
+
+def _adam_reason(h) -> bool | str:
+    if not _zero(h["weight_decay"]):
+        return "weight decay makes every gradient dense"
+    if h["eps_mode"] == "inside":
+        return "Adam with eps_mode='inside' has no exact lazy catch-up here"
+    b1 = h["betas"][0]
+    if schedule_of(b1) is not None and not _declares_beta1_decay(b1):
+        return ("a scheduled beta1 other than one declaring kind 'beta1_decay' (beta1 "
+                "lambda^(t-1), e.g. Beta1Decay) is not supported by the lazy engine (see "
+                "the module docs)")
+    if not h["amsgrad"] and np.any(np.asarray(h["betas"][1]) == 0):
+        return "beta2 = 0 without AMSGrad"
+    return True
+
+
+def _adagrad_reason(h) -> bool | str:
+    return True if _zero(h["weight_decay"]) else "weight decay makes every gradient dense"
+
+
+def _rmsprop_reason(h) -> bool | str:
+    if not _zero(h["weight_decay"]):
+        return "weight decay makes every gradient dense"
+    if h["centered"]:
+        return "centered RMSprop: v - gbar^2 does not decay uniformly"
+    if np.any(np.asarray(h["alpha"]) == 0):
+        return "RMSprop with alpha (rho) = 0"
+    return True
+
+
+def lazy_reason(opt) -> bool | str:
+    """True when ``opt`` declares an exact lazy catch-up that its hyperparameters allow,
+    else the reason it does not apply."""
+    caps = caps_of(opt)
+    if not caps.lazy_sparse:
+        return (f"{opt.name!r} declares no exact lazy update (lazy_sparse=False on its "
+                f"registry entry; Adam, AMSGrad, AdaGrad and RMSprop declare one)")
+    return _REASONS[caps.family](opt.hyper)
 
 
 def _per_run(x, R) -> np.ndarray:
@@ -139,13 +164,13 @@ def _sequence(opt, name, T, R) -> np.ndarray:
     value = opt.hyper[name]
     out = np.empty((R, T + 1))
     out[:, 0] = np.nan
-    if not isinstance(value, _Scheduled):
+    fn = schedule_of(value)
+    if fn is None:
         out[:, 1:] = _per_run(value, R)[:, None]
         return out
-    fn = value.fn
-    alpha = getattr(fn, "alpha", None)
-    if type(fn).__name__ == "InverseSqrt" and alpha is not None:
-        out[:, 1:] = alpha / np.sqrt(np.arange(1, T + 1, dtype=np.float64))
+    decl = declared(fn)
+    if decl is not None and decl[0] == "inverse_sqrt":
+        out[:, 1:] = decl[1]["alpha"] / np.sqrt(np.arange(1, T + 1, dtype=np.float64))
         return out
     for t in range(1, T + 1):
         out[:, t] = _per_run(Resolved(opt, t, R, np.dtype(np.float64))[name], R)
@@ -180,30 +205,36 @@ class _Family:
 LOG_ZERO = -1.0e4   # stands for log 0: e^{-10^4} is 0.0 in float64, and stays finite
 
 
+def _beta1_params(opt) -> tuple[float, float]:
+    """(beta1, lambda) that the scheduled beta1 declares (kind 'beta1_decay')."""
+    params = declared(schedule_of(opt.hyper["betas"][0]))[1]
+    return params["beta1"], params["lam"]
+
+
 def _beta1_logs(opt, T, R):
-    r"""For :class:`Beta1Decay`: :math:`L_u = \sum_{r\le u}\log\beta_{1,r}` (u = 0..T) in
+    r"""For a declared ``beta1_decay``: :math:`L_u = \sum_{r\le u}\log\beta_{1,r}` (u = 0..T) in
     closed form, :math:`u\log\beta_1 + \tfrac{u(u-1)}2\log\lambda`, in extended
     precision, with ``LOG_ZERO`` per step once :math:`\beta_{1,r}` underflows to 0 (so
     that every product over a gap that contains such a step is exactly 0).  Returns
     (L (T+1,) longdouble, b1 at t = 1)."""
-    fn = opt.hyper["betas"][0].fn
+    beta1, lam = _beta1_params(opt)
     u = np.arange(T + 1, dtype=np.longdouble)
-    b1_u = fn.beta1 * np.exp(np.arange(-1, T, dtype=np.float64) * math.log(fn.lam))
+    b1_u = beta1 * np.exp(np.arange(-1, T, dtype=np.float64) * math.log(lam))
     zero = np.flatnonzero(b1_u[1:] == 0.0)
-    if fn.beta1 == 0.0:
+    if beta1 == 0.0:
         L = LOG_ZERO * u
     else:
-        L = u * np.longdouble(math.log(fn.beta1)) + (u * (u - 1) / 2) * np.longdouble(
-            math.log(fn.lam))
+        L = u * np.longdouble(math.log(beta1)) + (u * (u - 1) / 2) * np.longdouble(
+            math.log(lam))
         if zero.size:
             z = int(zero[0]) + 1                   # the first step with beta1_z = 0
             L[z:] = L[z - 1] + LOG_ZERO * (u[z:] - (z - 1))
-    return L, fn.beta1
+    return L, beta1
 
 
 def _adam_family(opt, T, R) -> _Family:
     h, fam = opt.hyper, _Family()
-    sched = isinstance(h["betas"][0], _Scheduled)
+    sched = schedule_of(h["betas"][0]) is not None
     fam.L = None
     if sched:
         L, b1_first = _beta1_logs(opt, T, R)
@@ -265,8 +296,8 @@ def _adam_family(opt, T, R) -> _Family:
         fam.vfield, decay, scale = "vmax", np.ones(R), np.ones((R, T + 1))
     beta1 = b1
     if sched:
-        fn = h["betas"][0].fn
-        seq = fn.beta1 * np.exp(np.arange(-1, T, dtype=np.float64) * math.log(fn.lam))
+        b1_base, lam = _beta1_params(opt)
+        seq = b1_base * np.exp(np.arange(-1, T, dtype=np.float64) * math.log(lam))
         beta1 = np.broadcast_to(seq, (R, T + 1))
     fam.vinfo = dict(decay=decay, scale=scale, alpha=lr, beta1=beta1)
 
@@ -274,7 +305,7 @@ def _adam_family(opt, T, R) -> _Family:
         z = sub.get("vmax")
         if z is None:
             z = np.zeros_like(sub["m"])
-        return _adam.AdamState(step, sub["m"], sub["v"], z, glob)
+        return opt_.State(step=step, m=sub["m"], v=sub["v"], vmax=z, log_beta1_prod=glob)
     fam.state = state
     return fam
 
@@ -289,7 +320,7 @@ def _adagrad_family(opt, T, R) -> _Family:
     fam.vfield = "sum"
     fam.vinfo = dict(decay=np.ones(R), scale=np.broadcast_to(1.0 / t, (R, T + 1)),
                      alpha=clr / np.sqrt(t), beta1=None)
-    fam.state = lambda opt_, step, sub, glob: _adagrad.AdagradState(step, sub["sum"])
+    fam.state = lambda opt_, step, sub, glob: opt_.State(step=step, sum=sub["sum"])
     return fam
 
 
@@ -316,22 +347,21 @@ def _rmsprop_family(opt, T, R) -> _Family:
         fam.tables, fam.tid = DriftTables(specs, T), tid
     fam.vfield = "square_avg"
     fam.vinfo = dict(decay=rho, scale=np.ones((R, T + 1)), alpha=lr, beta1=None)
-    fam.state = lambda opt_, step, sub, glob: _rmsprop.RMSpropState(
-        step, sub["square_avg"], sub["grad_avg"], sub["momentum_buffer"])
+    fam.state = lambda opt_, step, sub, glob: opt_.State(
+        step=step, square_avg=sub["square_avg"], grad_avg=sub["grad_avg"],
+        momentum_buffer=sub["momentum_buffer"])
     return fam
 
 
-def _family(opt, T, R) -> _Family:
-    if isinstance(opt, _adam.Adam):
-        return _adam_family(opt, T, R)
-    if isinstance(opt, _adagrad.Adagrad):
-        return _adagrad_family(opt, T, R)
-    return _rmsprop_family(opt, T, R)
+_REASONS = {"adam": _adam_reason, "adagrad": _adagrad_reason, "rmsprop": _rmsprop_reason}
+CATCH_UPS = {"adam": _adam_family, "adagrad": _adagrad_family, "rmsprop": _rmsprop_family}
 
 
-def run_sparse(inst, opt, theta0, T, cfg, bar):
-    """Run the lazy engine (:func:`.sparse_engine.run_sparse`)."""
-    from .sparse_engine import run_sparse as _run
-    return _run(inst, opt, theta0, T, cfg, bar)
+def lazy_family(opt, T, R) -> _Family:
+    """How ``opt`` catches up (for its declared family), built for T steps and R runs;
+    the engine loop is :func:`.sparse_engine.run_sparse`."""
+    return CATCH_UPS[caps_of(opt).family](opt, T, R)
 
-__all__ = ["run_sparse", "sparse_support", "SHORT_GAP"]
+
+__all__ = ["CATCH_UPS", "LOG_ZERO", "SHORT_GAP", "lazy_family", "lazy_reason",
+           "sparse_support"]

@@ -14,16 +14,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizers._core import Resolved
-from .optimizers._guards import _moments_finite, check_subnormal
-from .simulate import EngineOutput, StopFlag
-from .sparse import SHORT_GAP, _family
+from .engine import EngineOutput, StopFlag
+from .optimizers import Resolved
+from .sparse import SHORT_GAP, lazy_family
 from .sparse_stats import SparseRecorder
 
 
 def run_sparse(inst, opt, theta0: np.ndarray, T: int, cfg: dict, bar) -> EngineOutput:
     R, d = theta0.shape
-    fam = _family(opt, T, R)
+    fam = lazy_family(opt, T, R)
     state0 = opt.init(theta0)
     fields = {name: np.array(getattr(state0, name), dtype=np.float64).reshape(-1)
               for name in fam.fields}
@@ -81,13 +80,8 @@ def run_sparse(inst, opt, theta0: np.ndarray, T: int, cfg: dict, bar) -> EngineO
             g = np.asarray(g, dtype=np.float64)
             state = fam.state(opt, t - 1, sub, glob)
             h = Resolved(opt, t, R, th.dtype)
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                new_th, st = opt._step(g, th, state, h)
-            if not (np.all(np.isfinite(new_th)) and _moments_finite(st, th.shape)):
-                raise ValueError(f"{opt.name}: the update at step t={t} became non-finite "
-                                 f"(see Optimizer.update)")
-            if "eps" in opt.hyper:     # the same subnormal guard as Optimizer.update
-                check_subnormal(opt.name, h["eps"], st, th, new_th, t)
+            # the optimizer's own step on the (R, k) sub-arrays, with the guards of update
+            new_th, st = opt.step_arrays(g, th, state, h)
             new_th = project(new_th, idx)
             new_fields = {name: getattr(st, name) for name in fam.fields}
             reach = None
@@ -180,14 +174,15 @@ def _catch_up_all(fam, fields, theta, last, done, R, d, project, tid_run):
 
 def _projector(domain):
     """(values, idx) -> values projected coordinate-wise (separable domains)."""
-    if type(domain).__name__ in ("Box", "LinfBall"):
+    kind = getattr(domain, "name", None)      # the domain's declared kind
+    if kind in ("box", "linf_ball"):
         lo, hi = domain.lo, domain.hi
         if isinstance(lo, np.ndarray) or isinstance(hi, np.ndarray):
             lo_a = np.broadcast_to(np.asarray(lo, dtype=np.float64), (domain.d,))
             hi_a = np.broadcast_to(np.asarray(hi, dtype=np.float64), (domain.d,))
             return lambda v, idx: np.clip(v, lo_a[idx], hi_a[idx])
         return lambda v, idx: np.clip(v, lo, hi)
-    if type(domain).__name__ == "Unconstrained":
+    if kind == "unconstrained":
         return lambda v, idx: v
     return domain.project_coords
 

@@ -23,21 +23,25 @@ t-1 = value after step t):
   what Adam's published proof needed).
 
 :math:`\hat v` is the optimizer's own second-moment estimate and
-:math:`\alpha_t` the step size it is divided into (:func:`second_moment`):
+:math:`\alpha_t` the step size it is divided into (:func:`second_moment`), as
+*declared* on its registry entry (``vhat``, ``beta1`` and ``wraps`` of
+:class:`~.optimizers.capabilities.Capabilities`; never detected by type):
 
-========================  =======================================  =======================
-optimizer                 :math:`\hat v_t`                          :math:`\alpha_t`
-========================  =======================================  =======================
-Adam, AdamW               :math:`v_t/(1-\beta_2^t)`                 ``lr`` at step t
-AMSGrad ``torch``         :math:`v^{\max}_t/(1-\beta_2^t)`          ``lr`` at step t
-AMSGrad ``optax/reddi``   :math:`v^{\max}_t` (its own running max)  ``lr`` at step t
-NAdam, RAdam              :math:`v_t/(1-\beta_2^t)`                 ``lr`` at step t
-AdaGrad                   :math:`G_t/t` (accumulator / t)           :math:`\eta_t/\sqrt t`
-RMSprop                   ``square_avg`` (centered: minus           ``lr`` at step t
-                          ``grad_avg``:sup:`2`)
-Lookahead                 that of its inner optimizer
-others                    none: the vhat statistics are absent
-========================  =======================================  =======================
+* ``vhat="adam"`` (adam, adamw, amsgrad): :math:`\hat v_t = v_t/(1-\beta_2^t)`;
+  AMSGrad ``torch``: :math:`v^{\max}_t/(1-\beta_2^t)`; AMSGrad ``optax``/``reddi``:
+  :math:`v^{\max}_t` (its own running max); :math:`\alpha_t` = ``lr`` at step t;
+* ``vhat="v_corrected"`` (nadam, radam): :math:`v_t/(1-\beta_2^t)`, ``lr`` at step t;
+* ``vhat="adagrad"`` (adagrad): :math:`G_t/t` (accumulator / t),
+  :math:`\alpha_t = \eta_t/\sqrt t`;
+* ``vhat="rmsprop"`` (rmsprop): ``square_avg`` (centered: minus ``grad_avg``:sup:`2`),
+  ``lr`` at step t;
+* a callable ``vhat(opt, state, h)`` (a user's optimizer): the ``(vhat, alpha)`` it
+  returns;
+* ``wraps=True`` (lookahead): those of its inner optimizer;
+* nothing declared (all others): the vhat statistics are absent.
+
+:math:`\beta_{1,t}` (for ``sum_b1t_vhat_over_alpha``) is the hyperparameter the
+entry declares as ``beta1`` (``"betas[0]"`` for the Adam family, NAdam, RAdam).
 
 With AdaGrad's :math:`\alpha_t = \eta_t/\sqrt t` the step :math:`\alpha_t/
 \hat v_t^{1/2} = \eta_t/\sqrt{G_t}` is the one AdaGrad takes.
@@ -49,9 +53,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .optimizers import Optimizer
-from .optimizers._core import Resolved, _Scheduled, bias_correction
-from .optimizers.schedules import Beta1Decay, InverseSqrt
+from .optimizers import Optimizer, Resolved, bias_correction, caps_of, schedule_of
+from .optimizers.capabilities import beta1_hparam
+from .optimizers.schedules import declared
 
 SCHEMA_ALWAYS = ("t", "regret", "G", "G_inf", "D", "D_inf", "sum_g_norm")
 SCHEMA_VHAT = ("sum_sqrt_t_vhat", "sum_vhat_sqrt", "gamma_min_eig")
@@ -70,91 +74,106 @@ class Moment(NamedTuple):
     beta1: Any                  # float, (R, 1), or None (no first moment)
 
 
-def _family(opt: Optimizer) -> str | None:
-    from .optimizers import adagrad, adam, nadam, radam, rmsprop
-    from .optimizers.lookahead import Lookahead
-    if isinstance(opt, adam.Adam):
-        return "adam"
-    if isinstance(opt, (nadam.NAdam, radam.RAdam)):
-        return "nadam"
-    if isinstance(opt, adagrad.Adagrad):
-        return "adagrad"
-    if isinstance(opt, rmsprop.RMSprop):
-        return "rmsprop"
-    if isinstance(opt, Lookahead):
-        return "lookahead"
-    return None
+def _unwrap(opt: Optimizer, state=None):
+    """(optimizer, state) whose statistics are ``opt``'s: through declared wrappers."""
+    while caps_of(opt).wraps:
+        opt, state = opt.inner, (None if state is None else state.inner)
+    return opt, state
 
 
 def has_second_moment(opt: Optimizer) -> bool:
-    """True when :func:`second_moment` is defined for ``opt``."""
-    fam = _family(opt)
-    return fam is not None and (fam != "lookahead" or has_second_moment(opt.inner))
+    """True when :func:`second_moment` is defined for ``opt`` (it declares ``vhat``)."""
+    return caps_of(_unwrap(opt)[0]).vhat is not None
 
 
 def has_beta1(opt: Optimizer) -> bool:
-    fam = _family(opt)
-    if fam == "lookahead":
-        return has_beta1(opt.inner)
-    return fam in ("adam", "nadam")
+    """True when ``opt`` declares a first-moment coefficient ``beta1``."""
+    return caps_of(_unwrap(opt)[0]).beta1 is not None
 
 
-def second_moment(opt: Optimizer, state, n_runs: int, dtype=np.float64) -> Moment | None:
-    """:math:`(\\hat v_t, \\alpha_t, \\beta_{1,t})` after step ``t = state.step``, or None."""
-    fam = _family(opt)
-    if fam is None or state.step < 1:
+def _beta1_at(h: Resolved, path: str | None):
+    if path is None:
         return None
-    if fam == "lookahead":
-        return second_moment(opt.inner, state.inner, n_runs, dtype)
-    t = state.step
-    h = Resolved(opt, t, n_runs, np.dtype(dtype))
-    if fam == "adam":
-        b1, b2 = h["betas"]
-        if not opt.hyper["amsgrad"]:
-            vhat = state.v / bias_correction(b2, t)
-        elif opt.hyper["amsgrad_mode"] == "torch":
-            vhat = state.vmax / bias_correction(b2, t)
-        else:
-            vhat = state.vmax
-        return Moment(vhat, h["lr"], b1)
-    if fam == "nadam":
-        b1, b2 = h["betas"]
-        return Moment(state.v / bias_correction(b2, t), h["lr"], b1)
-    if fam == "adagrad":
-        clr = h["lr"] / (1 + (t - 1) * h["lr_decay"])
-        return Moment(state.sum / t, clr / math.sqrt(t), None)
-    # rmsprop
+    name, index = beta1_hparam(path)
+    value = h[name]
+    return value if index is None else value[index]
+
+
+def _vhat_adam(opt, state, h):
+    b2, t = h["betas"][1], h.t
+    if not opt.hyper["amsgrad"]:
+        return state.v / bias_correction(b2, t), h["lr"]
+    if opt.hyper["amsgrad_mode"] == "torch":
+        return state.vmax / bias_correction(b2, t), h["lr"]
+    return state.vmax, h["lr"]
+
+
+def _vhat_corrected(opt, state, h):
+    return state.v / bias_correction(h["betas"][1], h.t), h["lr"]
+
+
+def _vhat_adagrad(opt, state, h):
+    t = h.t
+    clr = h["lr"] / (1 + (t - 1) * h["lr_decay"])
+    return state.sum / t, clr / math.sqrt(t)
+
+
+def _vhat_rmsprop(opt, state, h):
     v = state.square_avg
     if opt.hyper["centered"]:
         v = np.maximum(v - state.grad_avg * state.grad_avg, 0)
-    return Moment(v, h["lr"], None)
+    return v, h["lr"]
+
+
+VHAT = {"adam": _vhat_adam, "v_corrected": _vhat_corrected, "adagrad": _vhat_adagrad,
+        "rmsprop": _vhat_rmsprop}
+"""The second moments by declared kind (:data:`.optimizers.capabilities.VHAT_KINDS`)."""
+
+
+def second_moment(opt: Optimizer, state, n_runs: int, dtype=np.float64) -> Moment | None:
+    r""":math:`(\hat v_t, \alpha_t, \beta_{1,t})` after step ``t = state.step``, or None
+    when ``opt`` declares no ``vhat`` (or before the first step)."""
+    opt, state = _unwrap(opt, state)
+    caps = caps_of(opt)
+    if caps.vhat is None or state.step < 1:
+        return None
+    h = Resolved(opt, state.step, n_runs, np.dtype(dtype))
+    fn = caps.vhat if callable(caps.vhat) else VHAT[caps.vhat]
+    vhat, alpha = fn(opt, state, h)
+    return Moment(vhat, alpha, _beta1_at(h, caps.beta1))
 
 
 def constants_for(opt: Optimizer, domain, T: int, d: int, n_runs: int) -> dict[str, Any]:
     """The scalar constants of the schema: alpha, beta1, beta2, lam, eta, d, T, diameters."""
     out: dict[str, Any] = {"d": int(d), "T": int(T)}
-    inner = opt.inner if _family(opt) == "lookahead" else opt
+    inner = _unwrap(opt)[0]
     hyper = inner.hyper
     lr = hyper.get("lr")
     if lr is not None:
-        base = lr.fn if isinstance(lr, _Scheduled) else lr
-        if isinstance(base, InverseSqrt):
-            alpha = base.alpha
-        elif callable(base):
+        fn = schedule_of(lr)
+        decl = declared(fn) if fn is not None else None
+        if decl is not None and decl[0] == "inverse_sqrt":
+            alpha = decl[1]["alpha"]
+        elif fn is not None:
             alpha = Resolved(inner, 1, n_runs, np.dtype(np.float64))["lr"]
         else:
-            alpha = base
+            alpha = lr
         out["alpha"] = _per_run(alpha)
-        if _family(inner) in ("adagrad", None) or hyper.get("momentum") is not None:
+        # eta: the step size of the bounds that call it so (AdaGrad, OGD): every
+        # optimizer but those whose declared second moment is Adam's
+        if caps_of(inner).vhat not in ("adam", "v_corrected") or \
+                hyper.get("momentum") is not None:
             out["eta"] = _per_run(alpha)
     betas = hyper.get("betas")
     if betas is not None:
         b1, b2 = betas
-        b1fn = b1.fn if isinstance(b1, _Scheduled) else b1
-        if isinstance(b1fn, Beta1Decay):
-            out["beta1"], out["lam"] = b1fn.beta1, b1fn.lam
-        elif callable(b1fn):
-            out["beta1"] = _per_run(Resolved(inner, 1, n_runs, np.dtype(np.float64))["betas"][0])
+        fn = schedule_of(b1)
+        decl = declared(fn) if fn is not None else None
+        if decl is not None and decl[0] == "beta1_decay":
+            out["beta1"], out["lam"] = decl[1]["beta1"], decl[1]["lam"]
+        elif fn is not None:
+            first = Resolved(inner, 1, n_runs, np.dtype(np.float64))["betas"][0]
+            out["beta1"] = _per_run(first)
         else:
             out["beta1"] = _per_run(b1)
         out["beta2"] = _per_run(b2)
@@ -239,18 +258,19 @@ def linear_prefix_minimum(domain, A: np.ndarray) -> np.ndarray | None:
     L-infinity ball :math:`\langle c, A\rangle - r\lVert A\rVert_1`; None for
     other domains (no closed form known here).
     """
-    kind = type(domain).__name__
-    if kind == "Box":
+    kind = getattr(domain, "name", None)      # the domain's declared kind
+    if kind == "box":
         lo = np.broadcast_to(np.asarray(domain.lo, dtype=np.float64), A.shape[-1:])
         hi = np.broadcast_to(np.asarray(domain.hi, dtype=np.float64), A.shape[-1:])
         return np.minimum(A * lo, A * hi).sum(axis=-1)
-    if kind in ("L2Ball", "LinfBall"):
+    if kind in ("l2_ball", "linf_ball"):
         center = np.broadcast_to(np.asarray(getattr(domain, "center", 0.0), dtype=np.float64),
                                  A.shape[-1:])
-        norm = np.linalg.norm(A, axis=-1) if kind == "L2Ball" else np.abs(A).sum(axis=-1)
+        norm = np.linalg.norm(A, axis=-1) if kind == "l2_ball" else np.abs(A).sum(axis=-1)
         return (A * center).sum(axis=-1) - float(domain.radius) * norm
     return None
 
 
-__all__ = ["DenseRecorder", "Moment", "second_moment", "has_second_moment", "has_beta1",
+__all__ = ["DenseRecorder", "Moment", "VHAT", "second_moment", "has_second_moment",
+           "has_beta1",
            "constants_for", "linear_prefix_minimum", "D_META", "D_INF_META"]

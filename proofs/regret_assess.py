@@ -19,20 +19,21 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from adamlab.numerics.optimizers._core import _Scheduled
-from adamlab.numerics.optimizers.adagrad import Adagrad
-from adamlab.numerics.optimizers.adam import Adam
-from adamlab.numerics.optimizers.schedules import InverseSqrt
-from adamlab.numerics.optimizers.sgd import SGD
+from adamlab.numerics.optimizers import caps_of, schedule_of
+from adamlab.numerics.optimizers.schedules import declared
 from adamlab.numerics.run_result import RunResult
 from adamlab.theory import regret_bounds as _rb
 
 STATUSES = ("applies", "not met", "not applicable")
 
 
-def _f(x) -> float | str:
+def json_float(x) -> float | str:
+    """``x`` as a float for JSON, or its repr ('inf', 'nan') when not finite."""
     x = float(x)
     return x if math.isfinite(x) else repr(x)
+
+
+_f = json_float
 
 
 @dataclass
@@ -76,20 +77,22 @@ class BoundAssessment:
 
 
 # ---- which bounds belong to which algorithm ---------------------------------------------------
+FAMILY_BOUNDS = {"adagrad": ("dhs.adagrad-regret",), "sgd": ("z.ogd-regret",)}
+"""The bounds about each declared recurrence family (the Adam family: by its flags)."""
+
+
 def bound_ids_for(opt) -> tuple[str, ...]:
     """The regret bounds of :mod:`adamlab.theory.regret_bounds` that analyse ``opt``'s
-    algorithm (see the module docs); () for the others."""
-    if isinstance(opt, Adam):
+    algorithm, by the recurrence family its registry entry declares (see the module
+    docs); () for the others (an unregistered optimizer declares none)."""
+    family = caps_of(opt).family
+    if family == "adam":
         if opt.hyper["amsgrad"]:
             return ("rkk.thm4", "rkk.cor1")
         if not opt.hyper["decoupled_weight_decay"]:
             return ("kb.thm4.1", "kb.cor4.2")
         return ()
-    if isinstance(opt, Adagrad):
-        return ("dhs.adagrad-regret",)
-    if isinstance(opt, SGD):
-        return ("z.ogd-regret",)
-    return ()
+    return FAMILY_BOUNDS.get(family, ())
 
 
 def _zero(x) -> bool:
@@ -103,7 +106,7 @@ def algorithm_conditions(claim_id: str, opt) -> list[tuple[str, bool]]:
     out = [("no weight decay (weight_decay = 0)", _zero(h.get("weight_decay", 0.0)))]
     if claim_id.startswith("kb."):
         out.append(("eps = 0 (the proof divides by sqrt(vhat))", _zero(h["eps"])))
-        if isinstance(h["betas"][0], _Scheduled):
+        if schedule_of(h["betas"][0]) is not None:
             out.append(("bias correction 1 - beta1^t as in KB's proof (beta1_correction="
                         "'power')", h["beta1_correction"] == "power"))
     elif claim_id.startswith("rkk."):
@@ -120,12 +123,12 @@ def algorithm_conditions(claim_id: str, opt) -> list[tuple[str, bool]]:
 
 
 def _schedule(value) -> str | None:
-    fn = value.fn if isinstance(value, _Scheduled) else value
-    if isinstance(fn, InverseSqrt):
-        return "inverse_sqrt"
-    if callable(fn):
-        return None
-    return "constant"
+    """"inverse_sqrt" for a schedule that declares it, "constant", else None."""
+    fn = schedule_of(value)
+    if fn is None:
+        return "constant"
+    decl = declared(fn)
+    return "inverse_sqrt" if decl is not None and decl[0] == "inverse_sqrt" else None
 
 
 def schedule_constants(opt) -> dict:
@@ -135,9 +138,10 @@ def schedule_constants(opt) -> dict:
     kind = None if lr is None else _schedule(lr)
     if kind is None:
         return {}
-    if isinstance(opt, SGD):
+    family = caps_of(opt).family
+    if family == "sgd":
         return {"eta_schedule": kind}
-    if isinstance(opt, Adagrad):
+    if family == "adagrad":
         return {"alpha_schedule": kind, "eta_schedule": kind}
     return {"alpha_schedule": kind}
 
@@ -186,5 +190,5 @@ def assess_bounds(result: RunResult, opt) -> list[BoundAssessment]:
     return out
 
 
-__all__ = ["BoundAssessment", "STATUSES", "algorithm_conditions", "assess_bounds",
-           "bound_ids_for", "schedule_constants"]
+__all__ = ["BoundAssessment", "FAMILY_BOUNDS", "STATUSES", "algorithm_conditions",
+           "assess_bounds", "bound_ids_for", "json_float", "schedule_constants"]

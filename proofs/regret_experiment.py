@@ -14,18 +14,24 @@ statistics it records are handed to the bounds of
 :mod:`adamlab.theory.regret_bounds` (SymPy expressions, lambdified), whose
 :meth:`~adamlab.theory.regret_bounds.RegretBound.applies` says which
 hypotheses each run meets.  Which bound belongs to which algorithm is decided
-here (:func:`bound_ids_for`), with the conditions on the *algorithm* that the
+here (:func:`bound_ids_for`, from the recurrence ``family`` that the optimizer's
+registry entry declares), with the conditions on the *algorithm* that the
 theorems take for granted (:func:`algorithm_conditions`: the update analysed,
 :math:`\epsilon = 0`, no weight decay, the step-size schedule):
 
 ============================  =======================================================
-optimizer (registry class)    bounds
+optimizer (declared family)   bounds
 ============================  =======================================================
 Adam (``amsgrad=False``)      ``kb.thm4.1`` (Kingma & Ba, ICLR 2015, Thm 4.1), ``kb.cor4.2``
 AMSGrad (``amsgrad=True``)    ``rkk.thm4``, ``rkk.cor1`` (Reddi, Kale & Kumar, ICLR 2018)
 AdaGrad                       ``dhs.adagrad-regret`` (Duchi, Hazan & Singer, JMLR 2011)
 SGD without momentum          ``z.ogd-regret`` (Zinkevich, ICML 2003, Thm 1)
+any other (a user's own)      none: the regret curve alone
 ============================  =======================================================
+
+A user's optimizer joins by its registry name once registered
+(:func:`adamlab.numerics.optimizers.register`), or as an instance:
+``SeriesSpec(optimizers.make("yogi", lr=0.1))``.
 
 A bound's row t is the theorem for horizon :math:`T = t`, so it is compared
 with the regret of horizon t, :math:`R(t)` against the best fixed point of the
@@ -66,10 +72,7 @@ from adamlab.numerics import problems as _problems
 from adamlab.numerics import simulate as _simulate
 from adamlab.numerics.curves import loglog_slope
 from adamlab.numerics.prefix_regret import horizons, prefix_best_totals, regret_at
-from adamlab.numerics.optimizers.adagrad import Adagrad
-from adamlab.numerics.optimizers.adam import Adam
-from adamlab.numerics.optimizers.schedules import Beta1Decay, InverseSqrt
-from adamlab.numerics.optimizers.sgd import SGD
+from adamlab.numerics.optimizers.schedules import Beta1Decay, InverseSqrt, declared
 from adamlab.numerics.run_result import RunResult, to_jsonable
 
 from .regret_assess import (BoundAssessment, algorithm_conditions, assess_bounds,  # noqa: F401
@@ -84,15 +87,20 @@ DEFAULT_LAM = 0.999
 class SeriesSpec:
     """One optimizer setting: registry ``optimizer`` name, the ``hyper``-parameters set
     on top of :func:`default_hyper` (``lam`` stands for ``betas[0] = Beta1Decay(beta1,
-    lam)``; ``lam = 1`` keeps beta1 constant), and a ``label`` for legends and files."""
+    lam)``; ``lam = 1`` keeps beta1 constant), and a ``label`` for legends and files.
+    ``optimizer`` may also be an Optimizer instance (then used as built, without
+    ``hyper``)."""
 
-    optimizer: str
+    optimizer: Any
     hyper: Mapping[str, Any] = field(default_factory=dict)
     label: str = ""
 
     @property
     def name(self) -> str:
-        return self.label or self.optimizer
+        if self.label:
+            return self.label
+        return self.optimizer if isinstance(self.optimizer, str) else \
+            getattr(self.optimizer, "name", "optimizer")
 
 
 @dataclass
@@ -160,8 +168,8 @@ def default_hyper(optimizer: str, problem) -> dict:
     """The experiment's defaults for ``optimizer`` on ``problem`` (see the module docs);
     registry defaults for optimizers without a regret theorem here, with eps = 0."""
     entry = _optimizers.get(optimizer)
-    cls = entry.cls
-    if issubclass(cls, Adam):
+    family = entry.caps.family
+    if family == "adam":
         amsgrad = bool(entry.defaults.get("amsgrad", False))
         out = {"lr": InverseSqrt(DEFAULT_ALPHA), "betas": (0.9, 0.99), "eps": 0.0}
         if amsgrad:
@@ -169,11 +177,11 @@ def default_hyper(optimizer: str, problem) -> dict:
         elif not entry.defaults.get("decoupled_weight_decay", False):
             out.update(lam=DEFAULT_LAM, beta1_correction="power")
         return out
-    if issubclass(cls, Adagrad):
+    if family == "adagrad":
         d_inf = getattr(problem.domain, "diameter_inf", math.inf)
         eta = d_inf / math.sqrt(2) if math.isfinite(d_inf) else DEFAULT_ALPHA
         return {"lr": eta, "eps": 0.0}
-    if issubclass(cls, SGD):
+    if family == "sgd":
         D = getattr(problem.domain, "diameter_2", math.inf)
         G = (problem.gradient_bounds() or {}).get("G")
         eta = D / (G * math.sqrt(2)) if G and math.isfinite(D) else DEFAULT_ALPHA
@@ -189,6 +197,15 @@ def build_optimizer(spec: SeriesSpec, problem):
     Raises ValueError/TypeError naming the hyperparameter for bad values."""
     if not isinstance(spec, SeriesSpec):
         raise TypeError(f"spec must be a SeriesSpec; got {type(spec).__name__}")
+    if isinstance(spec.optimizer, _optimizers.Optimizer):
+        if spec.hyper:
+            raise TypeError(f"{spec.name}: SeriesSpec.hyper applies only when optimizer is "
+                            f"a registry name; build the instance with its hyperparameters")
+        return spec.optimizer, to_jsonable(spec.optimizer.hyper)
+    if not isinstance(spec.optimizer, str):
+        raise TypeError(f"SeriesSpec.optimizer must be a registered optimizer's name or an "
+                        f"Optimizer; got {type(spec.optimizer).__name__} (register a new "
+                        f"optimizer with adamlab.numerics.optimizers.register)")
     hyper = default_hyper(spec.optimizer, problem)
     hyper.update(spec.hyper)
     lam = hyper.pop("lam", None)
@@ -200,8 +217,13 @@ def build_optimizer(spec: SeriesSpec, problem):
             raise ValueError(f"{spec.optimizer}: lam must be a number in (0, 1] "
                              f"(1 keeps beta1 constant); got {lam!r}")
         b1, b2 = hyper.get("betas", _optimizers.get(spec.optimizer).cls.defaults["betas"])
-        if lam < 1:
-            b1 = b1 if isinstance(b1, Beta1Decay) else Beta1Decay(float(b1), float(lam))
+        if lam < 1 and callable(b1):
+            decl = declared(b1)
+            if decl is None or decl[0] != "beta1_decay":
+                raise ValueError(f"{spec.optimizer}: lam applies to a constant beta1; "
+                                 f"betas[0] is already a schedule ({b1!r})")
+        elif lam < 1:
+            b1 = Beta1Decay(float(b1), float(lam))
         hyper["betas"] = (b1, b2)
     opt = _optimizers.make(spec.optimizer, **hyper)
     return opt, to_jsonable(hyper)

@@ -36,7 +36,7 @@ from adamlab.numerics import plots
 from adamlab.numerics.curves import log_grid, quantile_band
 from adamlab.theory.regret_bounds import CLAIM_IDS
 
-from .regret_assess import _f
+from .regret_assess import json_float as _f
 from .regret_experiment import QUANTILES, Experiment, SeriesOutcome
 
 FORMAT = "adamlab.regret/1"
@@ -182,7 +182,7 @@ def csv_text(exp: Experiment) -> str:
             if at is None:
                 continue
             q = quantile_band(at[None, :], QUANTILES)[:, 0]
-            row = {"series": s.label, "optimizer": s.spec.optimizer, "T": h,
+            row = {"series": s.label, "optimizer": s.optimizer.name, "T": h,
                    "runs": s.result.runs, "complete": s.complete, "regret_kind": s.regret_kind,
                    "regret_q10": _num(q[0]), "regret_median": _num(q[1]),
                    "regret_q90": _num(q[2]), "regret_over_sqrtT_median": _num(q[1] / math.sqrt(h)),
@@ -210,7 +210,7 @@ def summary(exp: Experiment) -> dict:
             np.full(3, np.nan)
         sl = s.slope_summary()
         series.append({
-            "label": s.label, "optimizer": s.spec.optimizer, "hyper": s.hyper,
+            "label": s.label, "optimizer": s.optimizer.name, "hyper": s.hyper,
             "engine": s.result.metadata.get("engine"), "complete": s.complete,
             "steps_done": s.result.steps_done, "result_file": s.path,
             "regret_kind": s.regret_kind,

@@ -21,6 +21,10 @@ same JSON rows).  Fields (``adamlab list names`` lists the names a statement may
                    worst case of convex losses for a deterministic learner)
 ``dims``           dimensions d searched (default ``[1, 2]``)
 ``horizons``       horizons T searched (default ``[1, 2, 3, 5, 10, 30, 100]``)
+``starts``         start points: ``"corners"`` (default: 0 and every corner of the box)
+                   or ``"zero"`` (0 only)
+``beta1_t``        (search) ``{ max = "beta1", first = "equal" }``: only
+                   :math:`\beta_{1,t} \le` max is assumed, so non-monotone schedules are tried
 ``symbols``        (symbolic method) extra names: table name -> ``"real"``,
                    ``"positive"``, ``"nonnegative"`` or ``"integer"``
 =================  ==========================================================================
@@ -40,6 +44,7 @@ from .claim import ID_PATTERN as _ID
 from .claim import Claim, Quantifier
 from .methods.symbolic import Symbolic
 from .statement import StatementError, parse
+from .user_search import SearchSpecError, search_method
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -47,7 +52,7 @@ else:                                   # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 FIELDS = ("id", "source", "statement", "text", "method", "hypotheses", "optimizer",
-          "hyperparameters", "ranges", "games", "dims", "horizons", "symbols")
+          "hyperparameters", "ranges", "games", "dims", "horizons", "symbols", "beta1_t", "starts")
 METHODS = ("search", "symbolic")
 GAMES = ("linear-box",)
 _ASSUMPTIONS = {"real": {"real": True}, "positive": {"positive": True},
@@ -146,8 +151,10 @@ def from_table(table: dict, *, where: str = "claim") -> Claim:
             raise ClaimFileError(f"{where}: field 'optimizer' needs method = 'search' (the "
                                  f"symbolic method decides formulas only)")
         return Claim(cid, source, words, rel, Symbolic(), hyps, Quantifier(None, {}, "formulas"))
-    from .user_search import search_method
-    spec = search_method(table, rel, hyps, table_names, where)
+    try:
+        spec = search_method(table, rel, hyps, table_names, where)
+    except SearchSpecError as exc:
+        raise ClaimFileError(str(exc)) from None
     return Claim(cid, source, words, rel, spec.method, hyps, spec.quantifies)
 
 

@@ -66,7 +66,8 @@ def test_wheel_installs_subpackages_under_adamlab(tmp_path):
     wheel = next(tmp_path.glob("adamlab-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     for expected in ["adamlab/__init__.py", "adamlab/cli.py", "adamlab/theory/__init__.py",
-                     "adamlab/numerics/optimizers/adam.py", "adamlab/proofs/claims.py"]:
+                     "adamlab/numerics/optimizers/adam.py", "adamlab/proofs/claims/kb.py",
+                     "adamlab/proofs/methods/search.py"]:
         assert expected in names
     top = {n.split("/")[0] for n in names}
     assert not top & {"theory", "numerics", "proofs", "tests"}, top

@@ -57,10 +57,13 @@ sum_sqrt_t_vhat = sp.Symbol("sum_sqrt_t_vhat", nonnegative=True)
 sum_vhat_sqrt = sp.Symbol("sum_vhat_sqrt", nonnegative=True)
 sum_b1t_vhat_over_alpha = sp.Symbol("sum_b1t_vhat_over_alpha", nonnegative=True)
 gamma_min_eig = sp.Symbol("gamma_min_eig", real=True)
+#: the regret :math:`R(T) = \sum_{t\le T} f_t(\theta_t) - \min_{\theta\in F}\sum_{t\le T} f_t(\theta)`,
+#: the left side of a regret claim (searched claims: ``R <= bound``)
+R = sp.Symbol("R", real=True)
 
 SYMBOLS: dict[str, sp.Symbol] = {s.name: s for s in (
     T, d, D, D_inf, G, G_inf, alpha, beta1, beta2, lam, eta, gamma, sum_g_norm,
-    sum_sqrt_t_vhat, sum_vhat_sqrt, sum_b1t_vhat_over_alpha, gamma_min_eig)}
+    sum_sqrt_t_vhat, sum_vhat_sqrt, sum_b1t_vhat_over_alpha, gamma_min_eig, R)}
 
 LATEX_NAMES: dict[sp.Symbol, str] = {
     T: "T", d: "d", D: "D", D_inf: r"D_{\infty}", G: "G", G_inf: r"G_{\infty}",
@@ -72,6 +75,7 @@ LATEX_NAMES: dict[sp.Symbol, str] = {
     sum_b1t_vhat_over_alpha:
         r"\sum_{t=1}^{T}\sum_{i=1}^{d}\frac{\beta_{1,t}\hat v_{t,i}^{1/2}}{\alpha_t}",
     gamma_min_eig: r"\min_i\Gamma_{T,i}",
+    R: "R(T)",
 }
 
 STATS_NAMES = ("t", "regret", "regret_prefix", "G", "G_inf", "D", "D_inf", "sum_g_norm",
@@ -231,7 +235,7 @@ def gather(stats: Mapping, constants: Mapping, needs: Mapping[sp.Symbol, tuple[s
     return Gathered(out, tt.size, runs, constants)
 
 
-__all__ = ["CONSTANT_NAMES", "D", "DOMAIN_SOURCE", "D_inf", "G", "G_inf", "Gathered",
+__all__ = ["CONSTANT_NAMES", "D", "DOMAIN_SOURCE", "R", "D_inf", "G", "G_inf", "Gathered",
            "LATEX_NAMES", "SCHEDULES", "STATS_NAMES", "STATS_SOURCE", "SYMBOLS", "T", "alpha",
            "beta1", "beta2", "d", "eta", "gamma", "gamma_min_eig", "gather", "lam", "latex",
            "sum_b1t_vhat_over_alpha", "sum_g_norm", "sum_sqrt_t_vhat", "sum_vhat_sqrt"]

@@ -25,13 +25,15 @@ import difflib
 import math
 import numbers
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
-from ._guards import _moments_finite, check_subnormal
+from ._guards import check_subnormal, moments_finite
 
-FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+from .arith import (FLOAT, FLOAT_DTYPES, arith_of, arith_of_values, elementwise, for_dtype,
+                    is_scalar_zero)
 
 # kind -> (predicate on a float array, human-readable allowed range)
 _RANGES: dict[str, tuple[Callable[[np.ndarray], np.ndarray], str]] = {
@@ -95,8 +97,10 @@ def check_numeric(owner: str, name: str, kind: str, value: Any):
     return float(arr) if arr.ndim == 0 else arr
 
 
-class _Scheduled:
-    """A callable hyperparameter, kept with what is needed to check its values."""
+class Scheduled:
+    """A callable hyperparameter (a schedule of the step t), kept with what is needed to
+    check its values: ``fn`` the callable, ``kind`` its range, ``name`` the
+    hyperparameter.  ``opt.hyper[name]`` holds one where a schedule was passed."""
 
     __slots__ = ("fn", "kind", "name")
 
@@ -105,6 +109,15 @@ class _Scheduled:
 
     def __repr__(self) -> str:
         return repr(self.fn)
+
+
+_Scheduled = Scheduled   # the former private name
+
+
+def schedule_of(value: Any) -> Callable | None:
+    """The schedule (callable of t) behind a validated hyperparameter value, or None
+    when the value is a constant."""
+    return value.fn if isinstance(value, Scheduled) else None
 
 
 def validate_hparam(owner: str, hp: HParam, value: Any):
@@ -141,7 +154,7 @@ def _numeric_or_schedule(owner: str, hp: HParam, value: Any):
         if not hp.schedulable:
             raise TypeError(f"{owner}: {hp.name} cannot be a callable (schedule); "
                             f"it must be {_RANGES[hp.kind][1]}")
-        return _Scheduled(value, hp.kind, hp.name)
+        return Scheduled(value, hp.kind, hp.name)
     return check_numeric(owner, hp.name, hp.kind, value)
 
 
@@ -164,80 +177,124 @@ def as_params(owner: str, params: Any, name: str = "params") -> np.ndarray:
     else:
         raise TypeError(f"{owner}: {name} must be a NumPy float32 or float64 array of "
                         f"shape (d,) or (R, d); got {type(params).__name__}")
-    if arr.dtype not in FLOAT_DTYPES:
-        raise TypeError(f"{owner}: {name} must have dtype float32 or float64; "
-                        f"got {arr.dtype}")
+    if arr.dtype not in FLOAT_DTYPES and arr.dtype.kind != "O":
+        raise TypeError(f"{owner}: {name} must have dtype float32 or float64 (or be an "
+                        f"object array of mpmath.mpf or Fraction values); got {arr.dtype}")
     if arr.ndim not in (1, 2) or arr.size == 0:
         raise ValueError(f"{owner}: {name} must be a non-empty array of shape (d,) or "
                          f"(R, d); got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
+    if arr.dtype.kind == "O":
+        try:
+            arith = arith_of(arr)
+        except TypeError as exc:
+            raise TypeError(f"{owner}: {name}: {exc}") from None
+        if not arith.check_elements(arr):
+            raise TypeError(f"{owner}: {name} mixes value types; every entry must be "
+                            f"{arith.scalar.__name__} (see optimizers.arith.to_mpmath)")
+        if not arith.all_finite(arr):
+            raise ValueError(f"{owner}: {name} must be finite; found NaN or inf")
+    elif not np.all(np.isfinite(arr)):
         raise ValueError(f"{owner}: {name} must be finite; found NaN or inf")
     return arr.reshape(1, -1) if arr.ndim == 1 else arr
 
 
-def elementwise(fn: Callable[[float], float], x):
-    """Apply a scalar ``math`` function to a float or to each value of an array.
-
-    Transcendental functions of hyperparameters go through ``math`` one
-    distinct value at a time, so that a run inside a batch with per-run
-    hyperparameters gets bit for bit the numbers it gets alone with scalars
-    (NumPy's vectorised exp/log may round differently from ``math``'s).
-    The result keeps the array's dtype.
-    """
-    if not isinstance(x, np.ndarray):
-        return fn(x)
-    values, inverse = np.unique(x, return_inverse=True)
-    mapped = np.array([fn(float(v)) for v in values], dtype=np.float64)
-    return mapped[inverse].reshape(x.shape).astype(x.dtype)
-
-
-def safe_div(num, den):
+def safe_div(num, den, arith=None):
     r"""``num / den`` with the convention :math:`0/0 = 0`.
 
     With :math:`\epsilon = 0` a coordinate whose gradients have all been zero
     has :math:`m = v = 0`; its step is defined as 0 (it has not moved).  A
     nonzero numerator over a zero denominator (``g**2`` underflowed) stays
     infinite, and :meth:`Optimizer.update` reports it instead of moving.
+    ``arith`` is the backend (:mod:`.arith`); by default that of the arguments.
     """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.divide(num, den)
-    return np.where((np.asarray(den) == 0) & (np.asarray(num) == 0), 0.0, out).astype(
-        out.dtype, copy=False)
+    return (arith or arith_of_values(num, den)).safe_div(num, den)
 
 
-def _one_minus_power(beta: float, t: int) -> float:
-    if beta == 0.0:
-        return 1.0
-    return -math.expm1(t * math.log(beta))
-
-
-def bias_correction(beta, t: int):
+def bias_correction(beta, t: int, arith=None):
     r"""Return :math:`1 - \beta^t` without cancellation or overflow.
 
     Computed as :math:`-\operatorname{expm1}(t \log \beta)`, which keeps full
     relative precision when :math:`\beta` is close to 1 and t is small, and
     tends to 1 (never overflows) for very large t.  :math:`\beta = 0` gives 1.
-    ``beta`` is a float or an array of per-run values (see :func:`elementwise`).
+    ``beta`` is a float or an array of per-run values (see :func:`elementwise`),
+    or mpmath/Fraction values (then computed by that backend of :mod:`.arith`).
     """
-    return elementwise(lambda b: _one_minus_power(b, t), beta)
+    return (arith or arith_of(beta)).one_minus_power(beta, t)
+
+
+def _as_float(value):
+    """A float (or float array) copy of a high-precision value, for range checks."""
+    if isinstance(value, np.ndarray):
+        return np.array([float(v) for v in value.flat]).reshape(value.shape)
+    return float(value)
+
+
+def split_exact(value):
+    """``(float_value, exact)`` for a hyperparameter value: ``exact`` is the value itself
+    when it is a Fraction, an mpmath number or an object array of them (kept for
+    high-precision replays), else None.  Pairs such as ``betas`` are split per entry."""
+    if isinstance(value, tuple):
+        parts = [split_exact(v) for v in value]
+        if all(e is None for _, e in parts):
+            return value, None
+        return tuple(f for f, _ in parts), tuple(e for _, e in parts)
+    if isinstance(value, np.ndarray) and value.dtype.kind == "O":
+        return _as_float(value), value
+    if isinstance(value, Fraction) or type(value).__module__.startswith("mpmath"):
+        return float(value), value
+    return value, None
 
 
 class Resolved:
-    """The hyperparameters' values at one step t, cast for one computation."""
+    """The hyperparameters' values at one step t, cast for one computation.
 
-    def __init__(self, opt: "Optimizer", t: int, n_runs: int, dtype: np.dtype):
+    ``arith`` (default: from ``dtype``; object means mpmath) is the backend of
+    :mod:`.arith` the values are converted to: floats as always for ``FLOAT``,
+    exact conversions (and the exact values given at construction) otherwise.
+    """
+
+    def __init__(self, opt: "Optimizer", t: int, n_runs: int, dtype: np.dtype, arith=None):
         self._opt, self.t, self._n, self._dtype = opt, t, n_runs, dtype
+        self.arith = arith if arith is not None else for_dtype(dtype)
         self._cache: dict[str, Any] = {}
 
     def __getitem__(self, name: str):
         if name not in self._cache:
-            self._cache[name] = self._resolve(name, self._opt.hyper[name])
+            value = self._opt.hyper[name]
+            if self.arith is FLOAT:
+                self._cache[name] = self._resolve(name, value)
+            else:
+                exact = getattr(self._opt, "exact_hyper", {}).get(name)
+                self._cache[name] = self._resolve_exact(name, value, exact)
         return self._cache[name]
+
+    def _resolve_exact(self, name, value, exact):
+        """A hyperparameter for a high-precision backend: the exact value given at
+        construction (Fraction, mpf) when there is one, else the float converted
+        exactly; a schedule's value from ``fn.at(t, arith)`` when the schedule offers
+        it (e.g. :class:`~.schedules.InverseSqrt`), else from ``fn(t)``."""
+        if isinstance(value, tuple):
+            ex = exact if isinstance(exact, tuple) else (None,) * len(value)
+            return tuple(self._resolve_exact(f"{name}[{i}]", v, e)
+                         for i, (v, e) in enumerate(zip(value, ex)))
+        if isinstance(value, Scheduled):
+            at = getattr(value.fn, "at", None)
+            out = at(self.t, self.arith) if at is not None else value.fn(self.t)
+            check_numeric(self._opt.name, f"{value.name}(t={self.t})", value.kind,
+                          _as_float(out))
+            exact = out
+        if isinstance(value, (bool, str)) or not isinstance(value, (numbers.Real, np.ndarray,
+                                                                    Scheduled)):
+            return value
+        src = value if exact is None else exact
+        if isinstance(src, np.ndarray):
+            runs_of(self._opt.name, name, src, self._n)
+        return self.arith.const(src)
 
     def _resolve(self, name, value):
         if isinstance(value, tuple):
             return tuple(self._resolve(f"{name}[{i}]", v) for i, v in enumerate(value))
-        if isinstance(value, _Scheduled):
+        if isinstance(value, Scheduled):
             out = value.fn(self.t)
             value = check_numeric(self._opt.name, f"{value.name}(t={self.t})", value.kind, out)
         if isinstance(value, np.ndarray):
@@ -250,16 +307,34 @@ class Optimizer:
     """Base class: validation, batching and immutability; subclasses do the math.
 
     Subclasses set ``hparams`` (a tuple of :class:`HParam`), ``State`` (a
-    NamedTuple with a first field ``step``), and implement ``_init(p)`` (the
-    state's array fields for 2-D params p) and ``_step(g, p, s, h)`` returning
-    ``(new_p, new_state)`` for 2-D arrays, with ``h`` a :class:`Resolved`
-    (``h.t`` is the 1-based step).  The registry sets ``name`` and defaults.
+    NamedTuple with a first field ``step``), and implement the two hooks
+    ``init_state(p)`` (the initial state for 2-D params p, ``step = 0``) and
+    ``step_rule(g, p, s, h)`` returning ``(new_p, new_state)`` for 2-D arrays,
+    with ``h`` a :class:`Resolved` (``h["lr"]`` a hyperparameter's value at this
+    step, ``h.t`` the 1-based step).  The package's own optimizers implement
+    them as ``_init``/``_step``.  The registry sets ``name``, the defaults and
+    :attr:`entry` (see :func:`adamlab.numerics.optimizers.register`).
     """
 
     name: str = "optimizer"
     hparams: tuple[HParam, ...] = ()
     defaults: dict[str, Any] = {}
     State: type = NamedTuple
+    registry_entry: Any = None   # set by the registry on the classes it builds/registers
+    #: backends of :mod:`.arith` the update rule is written for: params that are
+    #: object arrays of mpmath.mpf ("mpmath") or Fraction ("fraction") replay the same
+    #: rule in that arithmetic, for the optimizers that list it
+    arithmetics: tuple[str, ...] = ("float",)
+
+    @property
+    def entry(self):
+        """The registry entry this optimizer was built from (its declared
+        capabilities are ``entry.caps``), or None for an unregistered class.
+
+        Only the exact class counts: a subclass of a registered optimizer that is
+        not registered itself has no entry (and so no declared capabilities), since
+        its update rule may differ."""
+        return type(self).__dict__.get("registry_entry")
 
     def __init__(self, **hyper: Any):
         known = {hp.name: hp for hp in self.hparams}
@@ -270,8 +345,11 @@ class Optimizer:
                 raise TypeError(f"{self.name}: unknown hyperparameter {key!r}{hint} "
                                 f"(known: {', '.join(sorted(known))})")
         values = {**self.defaults, **hyper}
-        self.hyper = {hp.name: validate_hparam(self.name, hp, values[hp.name])
+        split = {name: split_exact(v) for name, v in values.items()}
+        self.hyper = {hp.name: validate_hparam(self.name, hp, split[hp.name][0])
                       for hp in self.hparams}
+        #: the exact (Fraction / mpf) values given, used by high-precision replays
+        self.exact_hyper = {k: e for k, (_, e) in split.items() if e is not None}
         self._check_hyper()
 
     def _check_hyper(self) -> None:
@@ -286,7 +364,9 @@ class Optimizer:
         """Return the initial state (``step = 0``) for ``params`` of shape (d,) or (R, d)."""
         p = as_params(self.name, params)
         self._check_runs(p.shape[0])
-        return self._init(p.copy())
+        if p.dtype.kind == "O":
+            self._check_arith(arith_of(p))
+        return self.init_state(p.copy())
 
     def update(self, grads: Any, state: Any, params: Any):
         """Apply one step; return ``(new_params, new_state)`` without mutating inputs.
@@ -301,25 +381,62 @@ class Optimizer:
         if g.shape != p.shape:
             raise ValueError(f"{self.name}: grads shape {np.shape(grads)} does not match "
                              f"params shape {np.shape(params)}")
-        if g.dtype != p.dtype:
+        arith = FLOAT
+        if p.dtype.kind == "O":       # a high-precision replay: grads converted exactly
+            arith = self._check_arith(arith_of(p))
+            g = g if g.dtype.kind == "O" and arith_of(g) is arith else arith.const(g)
+        elif g.dtype != p.dtype:
             raise TypeError(f"{self.name}: grads dtype {g.dtype} differs from params "
                             f"dtype {p.dtype}; cast one of them")
         self._check_state(state, p)
-        h = Resolved(self, state.step + 1, p.shape[0], p.dtype)
+        h = Resolved(self, state.step + 1, p.shape[0], p.dtype, arith)
+        new_p, new_state = self.step_arrays(g, p, state, h)
+        if np.ndim(params) == 1:
+            new_p = new_p.reshape(-1)
+        return new_p, new_state
+
+    def step_arrays(self, g: np.ndarray, p: np.ndarray, state: Any, h: Resolved):
+        """One step on validated 2-D arrays (what :meth:`update` and the engines call):
+        :meth:`step_rule`, then the guards of :meth:`update` (non-finite results, a
+        subnormal accumulator with eps = 0).  Returns ``(new_p, new_state)``."""
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            new_p, new_state = self._step(g, p, state, h)
+            new_p, new_state = self.step_rule(g, p, state, h)
         new_p = np.asarray(new_p, dtype=p.dtype)
-        if not (np.all(np.isfinite(new_p)) and _moments_finite(new_state, p.shape)):
+        if h.arith is not FLOAT:
+            if not (h.arith.all_finite(new_p) and all(
+                    h.arith.all_finite(v) for f, v in zip(new_state._fields, new_state)
+                    if isinstance(v, np.ndarray) and v.shape == p.shape
+                    and not f.startswith("log_"))):
+                raise ValueError(f"{self.name}: the update at step t={h.t} became "
+                                 f"non-finite in {h.arith.name} arithmetic")
+            return new_p, new_state
+        if not (np.all(np.isfinite(new_p)) and moments_finite(new_state, p.shape)):
             raise ValueError(f"{self.name}: the update at step t={h.t} became non-finite "
                              f"(g**2 overflowing, or underflowing to 0 with eps=0); grads "
                              f"or hyperparameters are out of range for {p.dtype}")
         if "eps" in self.hyper:
             check_subnormal(self.name, h["eps"], new_state, p, new_p, h.t)
-        if np.ndim(params) == 1:
-            new_p = new_p.reshape(-1)
         return new_p, new_state
 
+    # -- the two hooks of a subclass ------------------------------------------
+    def init_state(self, p: np.ndarray):
+        """The initial state (``step = 0``) for 2-D params ``p`` (R, d); override."""
+        return self._init(p)
+
+    def step_rule(self, g: np.ndarray, p: np.ndarray, s: Any, h: Resolved):
+        """``(new_p, new_state)`` for 2-D gradients ``g`` at params ``p`` in state ``s``,
+        with ``h`` the hyperparameters at step ``h.t = s.step + 1``; override.  Must not
+        modify its arguments."""
+        return self._step(g, p, s, h)
+
     # -- helpers ------------------------------------------------------------
+    def _check_arith(self, arith):
+        if arith.name not in self.arithmetics:
+            raise TypeError(f"{self.name}: params in {arith.name} arithmetic are not "
+                            f"supported; this update rule runs in "
+                            f"{', '.join(self.arithmetics)}")
+        return arith
+
     def _check_runs(self, n_runs: int) -> None:
         for name, value in self.hyper.items():
             for v in (value if isinstance(value, tuple) else (value,)):
@@ -338,15 +455,16 @@ class Optimizer:
                                  f"params have shape {p.shape}")
 
     def _init(self, p: np.ndarray):  # pragma: no cover - abstract
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define init_state(p)")
 
     def _step(self, g, p, s, h):  # pragma: no cover - abstract
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define "
+                                  f"step_rule(g, p, s, h)")
 
 
 def coupled_decay(g: np.ndarray, p: np.ndarray, weight_decay) -> np.ndarray:
     r"""L2 regularisation folded into the gradient: :math:`g + \lambda\theta`."""
-    if isinstance(weight_decay, float) and weight_decay == 0.0:
+    if is_scalar_zero(weight_decay):
         return g
     return g + weight_decay * p
 

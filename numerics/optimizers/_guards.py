@@ -4,7 +4,7 @@ Two ways a float64 step can be silently wrong, both refused with ValueError:
 
 * a state array became non-finite (:math:`g^2` overflowed, or a nonzero first
   moment met a second moment that underflowed to exactly 0 with
-  :math:`\epsilon = 0`): :func:`_moments_finite`;
+  :math:`\epsilon = 0`): :func:`moments_finite`;
 * a squared-gradient accumulator is *subnormal* where the parameter moved with
   :math:`\epsilon = 0`, so the step carries only a few significant bits:
   :func:`check_subnormal`.
@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 
-def _moments_finite(state, shape) -> bool:
+def moments_finite(state, shape) -> bool:
     r"""True when every (R, d) array of the state, nested states included, is finite.
 
     An overflowed second moment (``g**2 = inf``) would otherwise freeze a
@@ -30,10 +30,12 @@ def _moments_finite(state, shape) -> bool:
         if isinstance(value, np.ndarray) and value.shape == shape:
             if not np.all(np.isfinite(value)):
                 return False
-        elif isinstance(value, tuple) and not _moments_finite(value, shape):
+        elif isinstance(value, tuple) and not moments_finite(value, shape):
             return False
     return True
 
+
+_moments_finite = moments_finite   # the former private name
 
 SQUARED_FIELDS = ("v", "vmax", "sum", "square_avg", "acc_delta", "u")
 """State fields that accumulate squared gradients (AdaMax's ``u``: absolute values)."""

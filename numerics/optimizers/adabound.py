@@ -91,7 +91,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._core import (LR, WEIGHT_DECAY, HParam, Optimizer, _Scheduled, bias_correction,
+from ._core import (LR, WEIGHT_DECAY, HParam, Optimizer, Scheduled, bias_correction,
                     check_numeric, coupled_decay, elementwise)
 from ._registry import register
 
@@ -139,7 +139,7 @@ class AdaBound(Optimizer):
     State = AdaBoundState
 
     def _check_hyper(self) -> None:
-        if isinstance(self.hyper["betas"][1], _Scheduled):
+        if isinstance(self.hyper["betas"][1], Scheduled):
             raise TypeError(f"{self.name}: betas[1] (beta2) cannot be a callable; "
                             f"only beta1 may follow a schedule")
 
@@ -161,7 +161,7 @@ class AdaBound(Optimizer):
         vmax = np.maximum(s.vmax, v) if self.hyper["amsbound"] else s.vmax
         v_used = vmax if self.hyper["amsbound"] else v
         log_prod = s.log_beta1_prod
-        beta1_scheduled = isinstance(self.hyper["betas"][0], _Scheduled)
+        beta1_scheduled = isinstance(self.hyper["betas"][0], Scheduled)
         if beta1_scheduled:
             log_prod = (log_prod + elementwise(_log, b1)).astype(p.dtype)
 
@@ -173,7 +173,7 @@ class AdaBound(Optimizer):
             c1 = (-elementwise(math.expm1, log_prod) if beta1_scheduled
                   else bias_correction(b1, t))
             step_size = lr * _sqrt(bias_correction(b2, t)) / c1
-            if isinstance(self.hyper["lr"], _Scheduled):
+            if isinstance(self.hyper["lr"], Scheduled):
                 final_lr = final_lr * (lr / self._first_lr(p.dtype))
             lower, upper = bounds(final_lr, gamma, t)
             rate = np.clip(step_size / (np.sqrt(v_used) + eps), lower, upper)
@@ -190,6 +190,7 @@ _FRAMEWORKS = {
     "paper": "Luo et al. Algorithm 2 / 3 as printed: form='paper' with eps=0",
 }
 register("adabound", AdaBound,
+         family="adabound",
          summary="AdaBound: Adam with a step size clipped to bounds converging to an SGD "
                  "rate (Luo et al. 2019)",
          source="Luo, Xiong, Liu & Sun, ICLR 2019, arXiv:1902.09843, Algorithm 2 "

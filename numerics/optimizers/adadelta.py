@@ -85,6 +85,7 @@ class Adadelta(Optimizer):
 
 
 register("adadelta", Adadelta,
+         family="adadelta",
          summary="AdaDelta: step RMS[dx]_{t-1}/RMS[g]_t * g, no learning rate needed "
                  "(Zeiler 2012)",
          source="Zeiler, arXiv:1212.5701 (2012), Algorithm 1 and eq. (9)",

@@ -70,8 +70,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._core import LR, WEIGHT_DECAY, HParam, Optimizer, coupled_decay, safe_div
+from ._core import LR, WEIGHT_DECAY, HParam, Optimizer, coupled_decay
 from ._registry import register
+from .arith import arith_of
 
 
 class AdagradState(NamedTuple):
@@ -95,25 +96,29 @@ class Adagrad(Optimizer):
     defaults = dict(lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0,
                     eps=1e-10, eps_mode="outside")
     State = AdagradState
+    arithmetics = ("float", "mpmath", "fraction")
 
     def _init(self, p):
-        g0 = self.hyper["initial_accumulator_value"]
-        acc = np.broadcast_to(np.asarray(g0, dtype=p.dtype), p.shape).copy()
-        return AdagradState(0, acc)
+        A = arith_of(p)
+        g0 = self.exact_hyper.get("initial_accumulator_value",
+                                  self.hyper["initial_accumulator_value"])
+        return AdagradState(0, A.full(p.shape, A.const(g0), p))
 
     def _step(self, g, p, s, h):
+        A = h.arith
         eps = h["eps"]
         g = coupled_decay(g, p, h["weight_decay"])
         clr = h["lr"] / (1 + (h.t - 1) * h["lr_decay"])
         acc = s.sum + g * g
         if self.hyper["eps_mode"] == "outside":
-            ratio = safe_div(g, np.sqrt(acc) + eps)
+            ratio = A.safe_div(g, A.sqrt(acc) + eps)
         else:   # optax: where(G > 0, g / sqrt(G + eps), 0)
-            ratio = np.where(acc > 0, g / np.sqrt(acc + eps), np.zeros((), dtype=g.dtype))
+            ratio = A.div_where(acc > 0, g, A.sqrt(acc + eps))
         return p - clr * ratio, AdagradState(s.step + 1, acc)
 
 
 register("adagrad", Adagrad,
+         family="adagrad", lazy_sparse=True, oblivious_scan=True, vhat="adagrad",
          summary="AdaGrad: per-coordinate step lr/sqrt(sum of squared gradients) "
                  "(Duchi, Hazan & Singer 2011)",
          source="Duchi, Hazan & Singer, JMLR 12 (2011), 2121-2159, Figure 1 "

@@ -50,14 +50,14 @@ Conventions (where frameworks disagree):
 """
 from __future__ import annotations
 
-import math
 from typing import NamedTuple
 
 import numpy as np
 
-from ._core import (LR, WEIGHT_DECAY, HParam, Optimizer, _Scheduled, bias_correction,
-                    check_numeric, elementwise, safe_div)
+from ._core import (LR, WEIGHT_DECAY, HParam, Optimizer, Resolved, Scheduled,
+                    bias_correction)
 from ._registry import register
+from .arith import arith_of, is_scalar_zero
 
 
 class AdamState(NamedTuple):
@@ -71,7 +71,7 @@ class AdamState(NamedTuple):
 EPS_MODES = ("outside", "efficient", "inside")
 
 
-def adam_direction(m, v_hat, c1, c2, eps, eps_mode):
+def adam_direction(m, v_hat, c1, c2, eps, eps_mode, arith=None):
     r"""The step direction for moment estimates, per ``eps_mode``.
 
     ``m`` is the raw first moment, ``c1`` its correction :math:`1-\beta_1^t`,
@@ -80,13 +80,16 @@ def adam_direction(m, v_hat, c1, c2, eps, eps_mode):
     :math:`\hat m/(\sqrt{\hat v}+\epsilon/\sqrt{c_2})` or
     :math:`\hat m/\sqrt{\hat v+\epsilon}`.  With :math:`\epsilon = 0`, a
     coordinate that has only seen zero gradients takes a zero step (0/0 := 0).
+    ``arith`` is the backend (:mod:`.arith`; default: that of ``m``) -- the float
+    engine and the high-precision certificates both come through here.
     """
+    A = arith or arith_of(m)
     if eps_mode == "outside":
-        return safe_div(m / c1, np.sqrt(v_hat) + eps)
+        return A.safe_div(m / c1, A.sqrt(v_hat) + eps)
     if eps_mode == "efficient":
-        sc2 = elementwise(math.sqrt, c2)
-        return (sc2 / c1) * safe_div(m, np.sqrt(v_hat * c2) + eps)
-    return safe_div(m / c1, np.sqrt(v_hat + eps))
+        sc2 = A.scalar_sqrt(c2)
+        return (sc2 / c1) * A.safe_div(m, A.sqrt(v_hat * c2) + eps)
+    return A.safe_div(m / c1, A.sqrt(v_hat + eps))
 
 
 class Adam(Optimizer):
@@ -111,27 +114,32 @@ class Adam(Optimizer):
                     decoupled_weight_decay=False, decay_scaled_by_lr=True,
                     beta1_correction="product")
     State = AdamState
+    arithmetics = ("float", "mpmath", "fraction")
 
     def _check_hyper(self) -> None:
-        if isinstance(self.hyper["betas"][1], _Scheduled):
+        if isinstance(self.hyper["betas"][1], Scheduled):
             raise TypeError(f"{self.name}: betas[1] (beta2) cannot be a callable; "
                             f"only beta1 may follow a schedule")
 
     def _init(self, p):
-        z = np.zeros_like(p)
-        return AdamState(0, z, z.copy(), z.copy(), np.zeros((p.shape[0], 1), p.dtype))
+        A = arith_of(p)
+        z = A.zeros_like(p)
+        return AdamState(0, z, z.copy(), z.copy(), A.zeros((p.shape[0], 1), p))
 
     def _beta1_correction(self, s, h, b1):
         """Return (c1, new log-product of beta1)."""
-        if not isinstance(self.hyper["betas"][0], _Scheduled):
-            return bias_correction(b1, h.t), s.log_beta1_prod
-        log_prod = s.log_beta1_prod + elementwise(_log_or_minus_inf, b1)
+        A = h.arith
+        if not isinstance(self.hyper["betas"][0], Scheduled):
+            return bias_correction(b1, h.t, A), s.log_beta1_prod
+        log_prod = s.log_beta1_prod + A.log0(b1)
         if self.hyper["beta1_correction"] == "product":
-            return elementwise(lambda x: -math.expm1(x), log_prod), log_prod
-        b1_first = _first_beta1(self, s.log_beta1_prod.dtype)
-        return bias_correction(b1_first, h.t), log_prod
+            return A.neg_expm1(log_prod), log_prod
+        b1_first = Resolved(self, 1, s.log_beta1_prod.shape[0], s.log_beta1_prod.dtype,
+                            A)["betas"][0]
+        return bias_correction(b1_first, h.t, A), log_prod
 
     def _step(self, g, p, s, h):
+        A = h.arith
         lr, (b1, b2), eps = h["lr"], h["betas"], h["eps"]
         wd = h["weight_decay"]
         if self.hyper["decoupled_weight_decay"]:
@@ -139,43 +147,33 @@ class Adam(Optimizer):
                 p = p * (1 - lr * wd)
             else:
                 p = p * (1 - wd)
-        elif not (isinstance(wd, float) and wd == 0.0):
+        elif not is_scalar_zero(wd):
             g = g + wd * p
         m = b1 * s.m + (1 - b1) * g
         v = b2 * s.v + (1 - b2) * g * g
         c1, log_prod = self._beta1_correction(s, h, b1)
-        c2 = bias_correction(b2, h.t)
+        c2 = bias_correction(b2, h.t, A)
         vmax = s.vmax
         if not self.hyper["amsgrad"]:
             v_hat = v / c2
         else:
             mode = self.hyper["amsgrad_mode"]
             if mode == "torch":
-                vmax = np.maximum(s.vmax, v)
+                vmax = A.maximum(s.vmax, v)
                 v_hat = vmax / c2
             elif mode == "optax":
-                vmax = np.maximum(s.vmax, v / c2)
+                vmax = A.maximum(s.vmax, v / c2)
                 v_hat = vmax
             else:  # reddi: no bias correction of m or v
-                vmax = np.maximum(s.vmax, v)
-                v_hat, c1, c2 = vmax, 1.0, 1.0
-        direction = adam_direction(m, v_hat, c1, c2, eps, self.hyper["eps_mode"])
+                vmax = A.maximum(s.vmax, v)
+                v_hat, c1, c2 = vmax, A.const(1.0), A.const(1.0)
+        direction = adam_direction(m, v_hat, c1, c2, eps, self.hyper["eps_mode"], A)
         new_p = p - lr * direction
         return new_p, AdamState(s.step + 1, m, v, vmax, log_prod)
 
 
-def _log_or_minus_inf(x: float) -> float:
-    return math.log(x) if x > 0 else -math.inf
-
-
-def _first_beta1(opt: Optimizer, dtype):
-    """beta1 at t = 1 (the base of Kingma & Ba's :math:`1-\\beta_1^t`)."""
-    value = opt.hyper["betas"][0].fn(1)
-    value = check_numeric(opt.name, "betas[0](t=1)", "unit", value)
-    return value.astype(dtype) if isinstance(value, np.ndarray) else value
-
-
 register("adam", Adam,
+         family="adam", lazy_sparse=True, oblivious_scan=True, vhat="adam", beta1="betas[0]",
          summary="Adam: bias-corrected EMAs of g and g^2 (Kingma & Ba 2015)",
          source="Kingma & Ba, ICLR 2015, arXiv:1412.6980v9, Algorithm 1",
          frameworks={
@@ -185,6 +183,7 @@ register("adam", Adam,
                       "eps=0)",
          })
 register("amsgrad", Adam, defaults=dict(amsgrad=True),
+         family="adam", lazy_sparse=True, oblivious_scan=True, vhat="adam", beta1="betas[0]",
          summary="AMSGrad: Adam with a non-decreasing second moment (Reddi et al. 2018)",
          source="Reddi, Kale & Kumar, ICLR 2018, Algorithm 2",
          frameworks={
@@ -195,6 +194,7 @@ register("amsgrad", Adam, defaults=dict(amsgrad=True),
                       "correction)",
          })
 register("adamw", Adam, defaults=dict(decoupled_weight_decay=True, weight_decay=1e-2),
+         family="adam", lazy_sparse=True, oblivious_scan=True, vhat="adam", beta1="betas[0]",
          summary="AdamW: Adam with decoupled weight decay (Loshchilov & Hutter 2019)",
          source="Loshchilov & Hutter, ICLR 2019, Algorithm 2",
          frameworks={

@@ -53,7 +53,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._core import (LR, WEIGHT_DECAY, HParam, Optimizer, _Scheduled, bias_correction,
+from ._core import (LR, WEIGHT_DECAY, HParam, Optimizer, Scheduled, bias_correction,
                     coupled_decay, elementwise, safe_div)
 from ._registry import register
 
@@ -90,7 +90,7 @@ class Adamax(Optimizer):
     State = AdamaxState
 
     def _check_hyper(self) -> None:
-        if isinstance(self.hyper["betas"][1], _Scheduled):
+        if isinstance(self.hyper["betas"][1], Scheduled):
             raise TypeError(f"{self.name}: betas[1] (beta2) cannot be a callable; "
                             f"only beta1 may follow a schedule")
 
@@ -100,7 +100,7 @@ class Adamax(Optimizer):
 
     def _beta1_correction(self, s, h, b1):
         """Return (1 - prod_s beta1_s, new log-product of beta1)."""
-        if not isinstance(self.hyper["betas"][0], _Scheduled):
+        if not isinstance(self.hyper["betas"][0], Scheduled):
             return bias_correction(b1, h.t), s.log_beta1_prod
         dtype = s.log_beta1_prod.dtype
         # beta1_s = 0 makes the product 0 (log -inf); keep the state finite with a
@@ -131,6 +131,7 @@ class Adamax(Optimizer):
 
 
 register("adamax", Adamax,
+         family="adamax",
          summary="AdaMax: Adam with an exponentially weighted infinity norm "
                  "(Kingma & Ba 2015, Sec. 7.1)",
          source="Kingma & Ba, ICLR 2015, arXiv:1412.6980v9, Section 7.1, Algorithm 2",

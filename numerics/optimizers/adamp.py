@@ -157,6 +157,7 @@ class AdamP(Optimizer):
 
 
 register("adamp", AdamP,
+         family="adamp",
          summary="AdamP: Adam without the norm-increasing (radial) step on "
                  "scale-invariant weights (Heo et al. 2021)",
          source="Heo et al., ICLR 2021, arXiv:2006.08217, Algorithm 2; numerics of "

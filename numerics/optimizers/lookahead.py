@@ -109,6 +109,7 @@ class Lookahead(Optimizer):
 
 
 register("lookahead", Lookahead,
+         family="lookahead", wraps=True,
          summary="Lookahead: k steps of an inner optimizer, then the slow weights move "
                  "a fraction alpha toward the fast ones (Zhang et al. 2019)",
          source="Zhang, Lucas, Hinton & Ba, NeurIPS 2019, arXiv:1907.08610, Algorithm 1",

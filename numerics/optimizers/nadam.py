@@ -134,6 +134,7 @@ class NAdam(Optimizer):
 
 
 register("nadam", NAdam,
+         family="nadam", vhat="v_corrected", beta1="betas[0]",
          summary="NAdam: Adam with Nesterov momentum (Dozat 2016)",
          source="Dozat, 'Incorporating Nesterov Momentum into Adam', ICLR 2016 workshop, "
                 "Algorithm 2",

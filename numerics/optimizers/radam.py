@@ -188,6 +188,7 @@ class RAdam(Optimizer):
 
 
 register("radam", RAdam,
+         family="radam", vhat="v_corrected", beta1="betas[0]",
          summary="RAdam: Adam with variance rectification of the adaptive learning rate "
                  "(Liu et al. 2020)",
          source="Liu et al., 'On the Variance of the Adaptive Learning Rate and Beyond', "

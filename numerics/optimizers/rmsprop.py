@@ -130,6 +130,7 @@ class RMSprop(Optimizer):
 
 
 register("rmsprop", RMSprop,
+         family="rmsprop", lazy_sparse=True, oblivious_scan=True, vhat="rmsprop",
          summary="RMSprop: gradient divided by the root of an EMA of its square "
                  "(Hinton 2012); centered variant of Graves (2013)",
          source="Hinton, Coursera 'Neural Networks for Machine Learning', lecture 6e "

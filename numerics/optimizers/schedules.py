@@ -5,6 +5,14 @@ Kingma & Ba's Theorem 4.1 (arXiv:1412.6980v9, §4) assumes
 with :math:`\lambda \in (0, 1)`; Reddi et al. (ICLR 2018, Thm. 4 and Cor. 1)
 use the same two.  Any callable ``f(t) -> float or (R, 1) array`` works as a
 schedule; these classes add validation, a readable ``repr`` and a JSON form.
+
+A schedule *declares* what it is: ``kind`` (``"inverse_sqrt"``,
+``"beta1_decay"``) and ``params`` (its parameters by name).  The engines and the
+statistics read :func:`declared` -- never the class -- to use closed forms
+(e.g. the lazy sparse engine's catch-up needs :math:`\beta_{1,t} =
+\beta_1\lambda^{t-1}`), so a user's callable that declares
+``kind = "beta1_decay"`` and ``params = {"beta1": ..., "lam": ...}`` is
+treated as one and must compute exactly that.
 """
 from __future__ import annotations
 
@@ -35,8 +43,24 @@ def _check_t(cls: str, t) -> int:
     return int(t)
 
 
+KINDS = {"inverse_sqrt": ("alpha",), "beta1_decay": ("beta1", "lam")}
+"""The declared schedule kinds and the parameters each declares."""
+
+
+def declared(fn) -> tuple[str, dict] | None:
+    """``(kind, params)`` that the schedule ``fn`` declares, or None when it declares
+    nothing known (any other callable: then only its values t -> fn(t) are used)."""
+    kind, params = getattr(fn, "kind", None), getattr(fn, "params", None)
+    if not isinstance(kind, str) or kind not in KINDS or not isinstance(params, dict) \
+            or any(k not in params for k in KINDS[kind]):
+        return None
+    return kind, params
+
+
 class InverseSqrt:
     r""":math:`\alpha_t = \alpha / \sqrt{t}` (Kingma & Ba Thm. 4.1; Zinkevich 2003)."""
+
+    kind = "inverse_sqrt"
 
     def __init__(self, alpha: float):
         self.alpha = _number("InverseSqrt", "alpha", alpha, 0.0, math.inf,
@@ -47,6 +71,10 @@ class InverseSqrt:
 
     def __repr__(self) -> str:
         return f"InverseSqrt(alpha={self.alpha!r})"
+
+    @property
+    def params(self) -> dict:
+        return {"alpha": self.alpha}
 
     def to_json(self) -> dict:
         return {"schedule": "inverse_sqrt", "alpha": self.alpha}
@@ -59,6 +87,8 @@ class Beta1Decay:
     :math:`\beta_1 e^{(t-1)\log\lambda}`, which underflows gracefully to 0.
     """
 
+    kind = "beta1_decay"
+
     def __init__(self, beta1: float, lam: float):
         self.beta1 = _number("Beta1Decay", "beta1", beta1, 0.0, 1.0,
                              low_open=False, high_open=True)
@@ -70,6 +100,10 @@ class Beta1Decay:
 
     def __repr__(self) -> str:
         return f"Beta1Decay(beta1={self.beta1!r}, lam={self.lam!r})"
+
+    @property
+    def params(self) -> dict:
+        return {"beta1": self.beta1, "lam": self.lam}
 
     def to_json(self) -> dict:
         return {"schedule": "beta1_decay", "beta1": self.beta1, "lam": self.lam}
@@ -87,4 +121,4 @@ def from_json(obj: dict):
     raise ValueError(f"unknown schedule {kind!r} (known: inverse_sqrt, beta1_decay)")
 
 
-__all__ = ["InverseSqrt", "Beta1Decay", "from_json"]
+__all__ = ["InverseSqrt", "Beta1Decay", "KINDS", "declared", "from_json"]

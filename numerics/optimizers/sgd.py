@@ -76,6 +76,7 @@ import numpy as np
 
 from ._core import LR, WEIGHT_DECAY, HParam, Optimizer, coupled_decay
 from ._registry import register
+from .arith import arith_of, is_scalar_zero
 
 
 class SGDState(NamedTuple):
@@ -102,6 +103,7 @@ class SGD(Optimizer):
     )
     defaults = dict(lr=1e-3, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0)
     State = SGDState
+    arithmetics = ("float", "mpmath", "fraction")
 
     def _check_hyper(self) -> None:
         if not self.hyper["nesterov"]:
@@ -117,12 +119,12 @@ class SGD(Optimizer):
                 raise ValueError(f"{rule}; got {name}={shown!r}{runs}")
 
     def _init(self, p):
-        return SGDState(0, np.zeros_like(p))
+        return SGDState(0, arith_of(p).zeros_like(p))
 
     def _step(self, g, p, s, h):
         lr, mu, damp = h["lr"], h["momentum"], h["dampening"]
         g = coupled_decay(g, p, h["weight_decay"])
-        if isinstance(mu, float) and mu == 0.0:
+        if is_scalar_zero(mu):
             return p - lr * g, SGDState(s.step + 1, s.buf)
         if s.step == 0:
             buf = np.array(g, copy=True)   # torch: first buffer = gradient, undampened
@@ -143,6 +145,7 @@ _KERAS = ("keras.optimizers.SGD: same iterates for constant lr and dampening=0 "
           "decoupled)")
 
 register("sgd", SGD,
+         family="sgd", oblivious_scan=True,
          summary="SGD: theta <- theta - lr * g, with torch's optional momentum, dampening "
                  "and Nesterov",
          source="Robbins & Monro, Ann. Math. Statist. 22(3), 1951; update rule of "
@@ -154,6 +157,7 @@ register("sgd", SGD,
              "keras": _KERAS,
          })
 register("momentum", SGD, defaults=dict(momentum=0.9),
+         family="sgd", oblivious_scan=True,
          summary="Heavy-ball momentum (Polyak 1964) in torch's buffer form",
          source="Polyak, USSR Comput. Math. Math. Phys. 4(5), 1964 (heavy-ball method); "
                 "torch.optim.SGD(momentum=0.9)",
@@ -163,6 +167,7 @@ register("momentum", SGD, defaults=dict(momentum=0.9),
              "keras": _KERAS,
          })
 register("nag", SGD, defaults=dict(momentum=0.9, nesterov=True),
+         family="sgd", oblivious_scan=True,
          summary="Nesterov momentum, Sutskever et al. (2013) form as in torch "
                  "(params are the look-ahead point)",
          source="Sutskever, Martens, Dahl & Hinton, ICML 2013, §2 (NAG); "

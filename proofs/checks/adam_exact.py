@@ -11,8 +11,9 @@ Algorithm 1 with :math:`\epsilon = 0`, bias-corrected :math:`\hat m_t = m_t/(1-\
 the diameter of F, which also bounds every :math:`|\theta_t - \theta^*|`).
 
 :func:`certify` recomputes everything from the witness JSON alone: the
-iterates and :math:`R(T) = \sum_t f_t(\theta_t) + |S_T|` with mpmath at 60
-and at 90 digits (both must agree to 40 digits, so rounding -- including a
+iterates, by replaying the registry's ``adam`` (:data:`ADAM_KB`) on mpmath values,
+and :math:`R(T) = \sum_t f_t(\theta_t) + |S_T|`, at 60 and at 90 digits (both must
+agree to 40 digits, so rounding -- including a
 projection decided near the boundary -- cannot be the cause), and the bound
 as the SymPy expression of :func:`adamlab.theory.regret_bounds.get` at exact
 inputs (:math:`\hat v_T` and :math:`\lVert g_{1:T}\rVert_2^2` are rationals),
@@ -24,11 +25,15 @@ from fractions import Fraction
 from typing import Any
 
 import mpmath as mp
+import numpy as np
 import sympy as sp
+
+from adamlab.numerics.optimizers import arith
 
 from adamlab.theory import regret_bounds as rb
 from adamlab.theory import regret_quantities as rq
 
+from ..methods import games
 from ..verdict import digits
 
 RERUN = "adamlab.proofs.checks.adam_exact.certify(evidence['witness'])"
@@ -40,30 +45,38 @@ def gradients(C: Fraction, period: int, b: Fraction, T: int) -> list[Fraction]:
     return [C if (t - 1) % period == 0 else -b for t in range(1, T + 1)]
 
 
+#: Kingma & Ba's Algorithm 1 as the ledger reads it, played by the registry's ``adam``:
+#: eps = 0, alpha_t = alpha/sqrt(t), beta1_t = beta1 lam^(t-1), bias correction 1 - beta1^t
+#: (the "power" reading of the proof of Theorem 10.5)
+ADAM_KB = {"fixed": {"eps": 0.0, "eps_mode": "outside", "beta1_correction": "power"},
+           "hyper": {"lr": rq.alpha / sp.sqrt(games.t),
+                     "betas": (rq.beta1 * rq.lam ** (games.t - 1), rq.beta2)}}
+
+
 def _play(w: dict, dps: int):
-    """(R(T), max_t |theta_t - theta*|, iterate spread) at ``dps`` digits."""
+    """(R(T), max_t |theta_t - theta*|, iterate spread) at ``dps`` digits: the registry's
+    ``adam`` (:data:`ADAM_KB`) replayed on mpmath values, projected onto [-1, 1]."""
     C, b = Fraction(w["C"]), Fraction(w["slope_other"])
     p, T = int(w["period"]), int(w["T"])
-    b1, b2, lam = (Fraction(w[k]) for k in ("beta1", "beta2", "lam"))
     gs = gradients(C, p, b, T)
     S = sum(gs, Fraction(0))
     star = -1 if S > 0 else 1
     with mp.workdps(dps):
-        q = lambda f: mp.mpf(f.numerator) / f.denominator     # noqa: E731
-        a = q(Fraction(w["alpha"]))
-        x, m, v = mp.mpf(0), mp.mpf(0), mp.mpf(0)
+        A = arith.mpmath_arith()
+        vals = {k: A.const(Fraction(w[k])) for k in ("alpha", "beta1", "beta2", "lam")}
+        opt = games.build("adam", ADAM_KB["fixed"], ADAM_KB["hyper"], vals, A, 1)
+        one = A.const(1)
+        x = arith.to_mpmath([[Fraction(0)]])
+        state = opt.init(x)
         loss, far, lo, hi = mp.mpf(0), mp.mpf(0), mp.mpf(0), mp.mpf(0)
-        for t, g in enumerate(gs, 1):
-            loss += q(g) * x
-            far = max(far, abs(x - star))
-            lo, hi = min(lo, x), max(hi, x)
-            b1t = q(b1 * lam ** (t - 1))
-            m = b1t * m + (1 - b1t) * q(g)
-            v = q(b2) * v + (1 - q(b2)) * q(g) ** 2
-            mh, vh = m / (1 - q(b1) ** t), v / (1 - q(b2) ** t)
-            step = a / mp.sqrt(t) * mh / mp.sqrt(vh) if vh != 0 else mp.mpf(0)
-            x = min(mp.mpf(1), max(mp.mpf(-1), x - step))
-        return loss + abs(q(S)), far, hi - lo
+        for g in gs:
+            xv = x[0, 0]
+            loss += A.const(g) * xv
+            far = max(far, abs(xv - star))
+            lo, hi = min(lo, xv), max(hi, xv)
+            x, state = opt.update(arith.to_mpmath([[g]]), state, x)
+            x = np.where(x > one, one, np.where(x < -one, -one, x))
+        return loss + abs(A.const(S)), far, hi - lo
 
 
 def bound_mp(w: dict) -> mp.mpf:

@@ -1,4 +1,4 @@
-r"""Counterexample search for the published regret bounds on linear games over boxes.
+r"""The three published regret bounds searched on linear games over boxes: their spaces.
 
 Reddi, Kale & Kumar, ICLR 2018, Theorem 4 (AMSGrad, their Algorithm 2);
 Duchi, Hazan & Singer, JMLR 12 (2011), diagonal AdaGrad with
@@ -12,137 +12,112 @@ case over adversaries is a fixed gradient sequence played as linear losses
 exact: :math:`\min_F \sum_t g_t^\top\theta = -\sum_i |S_i|`, :math:`S = \sum_t g_t`;
 the (weighted) projection is the coordinate-wise clip.
 
-:func:`play` runs R games at once in float64 (arrays (R, T, d)) and returns
-R(T) and the statistics the bounds need; :func:`play_mp` is the same game one
-instance at a time in mpmath (for certification).  The bound is always the
-SymPy expression of :func:`adamlab.theory.regret_bounds.get`, lambdified.
+No update rule is written here: :data:`SPACES` says which *registry* optimizer
+plays (``amsgrad`` with ``amsgrad_mode="reddi"``, ``eps=0``; ``adagrad`` with
+``eps=0``; ``sgd``) and how its hyperparameters are built, and
+:mod:`adamlab.proofs.methods.games` plays it -- in float64 for the search, in
+mpmath for the certificate.  The bound is always the SymPy expression of
+:func:`adamlab.theory.regret_bounds.get` (:func:`bound_expr`).
 """
 from __future__ import annotations
 
 from typing import Any
 
-import mpmath as mp
 import numpy as np
 import sympy as sp
 
+from adamlab.numerics.optimizers import arith
+from adamlab.proofs.methods import games
+from adamlab.proofs.methods.search import Space
 from adamlab.theory import regret_bounds as rb
 from adamlab.theory import regret_quantities as rq
 
 KINDS = ("amsgrad-rkk", "adagrad", "ogd")
 CLAIM = {"amsgrad-rkk": "rkk.thm4", "adagrad": "dhs.adagrad-regret", "ogd": "z.ogd-regret"}
+_t = games.t
+
+SPACES: dict[str, dict] = {
+    # Reddi et al. Thm 4: b1_11 = b1, b1_t <= b1, gamma = b1/sqrt(b2) < 1, alpha_t = alpha/sqrt(t)
+    "amsgrad-rkk": {
+        "optimizer": "amsgrad", "fixed": {"amsgrad_mode": "reddi", "eps": 0.0},
+        "hyper": {"lr": rq.alpha / sp.sqrt(_t),
+                  "betas": (rq.beta1 * rq.lam ** (_t - 1), rq.beta2)},
+        "free": {"alpha": {"range": [1e-2, 10.0], "scale": "log"},
+                 "beta1": {"range": [0.0, 0.99], "scale": "linear", "atoms": [0.0]},
+                 "beta2": {"range": [1e-6, 0.999999], "scale": "linear", "atoms": [1e-6]},
+                 "lam": {"range": [0.0, 1.0], "scale": "linear", "atoms": [1.0]}},
+        "hypotheses": [rq.beta1 ** 2 < rq.beta2],
+        "beta1_t": {"max": rq.beta1, "first": "equal"},
+        "game": {"domain": "box", "dims": [1, 2], "horizons": [1, 2, 3, 5, 10, 30, 100]}},
+    # DHS: eta = D_inf / sqrt(2) = sqrt(2) on [-1,1]^d, delta = 0 (0/0 := 0)
+    "adagrad": {
+        "optimizer": "adagrad", "fixed": {"eps": 0.0}, "hyper": {"lr": rq.eta},
+        "constants": {"eta": sp.sqrt(2)},
+        "game": {"domain": "box", "dims": [1, 2], "horizons": [1, 2, 3, 5, 10, 30, 100]}},
+    # Zinkevich: greedy projection with eta_t = eta/sqrt(t)
+    "ogd": {
+        "optimizer": "sgd", "hyper": {"lr": rq.eta / sp.sqrt(_t)},
+        "free": {"eta": {"range": [1e-2, 10.0], "scale": "log"}},
+        "game": {"domain": "box", "dims": [1, 2], "horizons": [1, 2, 3, 5, 10, 30, 100]}},
+}
+
+
+def bound_expr(kind: str) -> sp.Expr:
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}; got {kind!r}")
+    return rb.get(CLAIM[kind]).expr
+
+
+#: the games searched with ``--thorough`` (replacing ``space["game"]``'s dims and horizons)
+THOROUGH_GAME = {"dims": [1, 2, 3], "horizons": [1, 2, 3, 5, 10, 30, 100, 300, 1000]}
+
+
+def space(kind: str, thorough: bool = False) -> dict:
+    """The search space of ``kind`` (see :func:`adamlab.proofs.methods.search.search_bound`)."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}; got {kind!r}")
+    out = dict(SPACES[kind])
+    if thorough:
+        out["game"] = dict(out["game"], **THOROUGH_GAME)
+    return out
 
 
 def play(kind: str, g: np.ndarray, hp: dict[str, np.ndarray], x1: np.ndarray | None = None
          ) -> dict[str, np.ndarray]:
-    r"""Play R linear games on :math:`[-1,1]^d`: ``g`` (R, T, d); ``hp`` arrays (R,):
-    alpha, beta1, beta2, lam (AMSGrad, :math:`\beta_{1t} = \beta_1\lambda^{t-1}`), eta
-    (AdaGrad's constant step, OGD's :math:`\eta_t = \eta/\sqrt t`).  0/0 := 0."""
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}; got {kind!r}")
-    R, T, d = g.shape
-    x = np.zeros((R, d)) if x1 is None else np.array(x1, dtype=float)
-    col = {k: np.asarray(v, dtype=float)[:, None] for k, v in hp.items()}
-    m = np.zeros((R, d))
-    v = np.zeros((R, d))
-    vh = np.zeros((R, d))
-    loss = np.zeros(R)
-    mid = np.zeros(R)
-    for t in range(1, T + 1):
-        gt = g[:, t - 1]
-        loss += (gt * x).sum(1)
-        if kind == "amsgrad-rkk":
-            b1t = col["beta1"] * col["lam"] ** (t - 1)
-            m = b1t * m + (1 - b1t) * gt
-            v = col["beta2"] * v + (1 - col["beta2"]) * gt * gt
-            vh = np.maximum(vh, v)
-            a_t = col["alpha"] / np.sqrt(t)
-            mid += (b1t * np.sqrt(vh) / a_t).sum(1)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                step = np.where(vh > 0, a_t * m / np.sqrt(vh), 0.0)
-        elif kind == "adagrad":
-            v = v + gt * gt
-            with np.errstate(divide="ignore", invalid="ignore"):
-                step = np.where(v > 0, col["eta"] * gt / np.sqrt(v), 0.0)
-        else:
-            step = col["eta"] / np.sqrt(t) * gt
-        x = np.clip(x - step, -1.0, 1.0)
-    S = g.sum(1)
-    return {"R": loss + np.abs(S).sum(1), "T": np.full(R, float(T)), "d": np.full(R, float(d)),
-            "sum_g_norm": np.sqrt((g * g).sum(1)).sum(1),
-            "sum_vhat_sqrt": np.sqrt(vh).sum(1), "sum_b1t_vhat_over_alpha": mid,
-            "G": np.sqrt((g * g).sum(2)).max(1), "G_inf": np.abs(g).max((1, 2))}
-
-
-_SYM = {rq.T: "T", rq.d: "d", rq.D_inf: "D_inf", rq.D: "D", rq.alpha: "alpha",
-        rq.beta1: "beta1", rq.beta2: "beta2", rq.lam: "lam", rq.eta: "eta", rq.G: "G",
-        rq.G_inf: "G_inf", rq.sum_g_norm: "sum_g_norm", rq.sum_vhat_sqrt: "sum_vhat_sqrt",
-        rq.sum_b1t_vhat_over_alpha: "sum_b1t_vhat_over_alpha"}
-
-
-def bound_expr(kind: str) -> sp.Expr:
-    return rb.get(CLAIM[kind]).expr
-
-
-def bound(kind: str, vals: dict[str, Any], module: str = "numpy"):
-    """The published bound (SymPy, lambdified) at ``vals`` (names as in :data:`_SYM`)."""
-    expr = bound_expr(kind)
-    syms = sorted(expr.free_symbols, key=lambda s: s.name)
-    fn = sp.lambdify(syms, expr, modules=module)
-    return fn(*[vals[_SYM[s]] for s in syms])
+    r"""Play R linear games on :math:`[-1,1]^d` with the registry optimizer of ``kind``:
+    ``g`` (R, T, d); ``hp`` arrays (R,) of the free symbols (alpha, beta1, beta2, lam
+    for AMSGrad; eta for OGD; none for AdaGrad, whose eta is :math:`\sqrt2`); ``x1``
+    (R, d), default 0.  Returns R(T) and the statistics the bounds need."""
+    S = Space(space(kind))
+    n, T, d = np.shape(g)
+    x1 = np.zeros((n, d)) if x1 is None else np.asarray(x1, dtype=float)
+    vals = {k: np.asarray(v, float).reshape(n, 1) for k, v in hp.items() if k in S.free}
+    vals.update({k: float(v) for k, v in S.constants.items()})
+    opt = games.build(S.name, S.fixed, S.hyper, vals, arith.FLOAT, n)
+    return games.play(opt, np.asarray(g, float), x1, games.VHAT_STATS
+                      if kind == "amsgrad-rkk" else ())
 
 
 def ratio(kind: str, g: np.ndarray, hp: dict, x1=None) -> np.ndarray:
     """R(T) / bound for every game (domain [-1,1]^d: D_inf = 2, D = 2 sqrt(d))."""
-    out = play(kind, g, hp, x1)
-    d = g.shape[2]
-    vals = dict(out, **{k: np.asarray(v, dtype=float) for k, v in hp.items()},
-                D_inf=np.full(g.shape[0], 2.0), D=np.full(g.shape[0], 2.0 * np.sqrt(d)))
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        b = bound(kind, vals)
-        r = np.where(b > 0, out["R"] / b, np.where(out["R"] > 0, np.inf, 0.0))
-    return r
+    S = Space(space(kind))
+    n, _, d = np.shape(g)
+    x1 = np.zeros((n, d)) if x1 is None else np.asarray(x1, dtype=float)
+    return S.ratio(rq.R, bound_expr(kind), np.asarray(g, float), x1,
+                   {k: np.asarray(v, float) for k, v in hp.items() if k in S.free})
 
 
-def play_mp(kind: str, g: list[list], hp: dict, dps: int = 60) -> tuple[Any, Any]:
-    """One game in mpmath at ``dps`` digits: (R(T), bound).  ``g``: T rows of d rationals
-    (Fractions or strings); ``hp`` values Fractions/strings."""
-    from fractions import Fraction
-    with mp.workdps(dps):
-        q = lambda z: mp.mpf(Fraction(z).numerator) / Fraction(z).denominator  # noqa: E731
-        G = [[q(z) for z in row] for row in g]
-        h = {k: q(v) for k, v in hp.items()}
-        T, d = len(G), len(G[0])
-        x = [mp.mpf(0)] * d
-        m = [mp.mpf(0)] * d
-        v = [mp.mpf(0)] * d
-        vh = [mp.mpf(0)] * d
-        loss = mid = mp.mpf(0)
-        for t in range(1, T + 1):
-            gt = G[t - 1]
-            loss += mp.fsum(a * b for a, b in zip(gt, x))
-            for i in range(d):
-                if kind == "amsgrad-rkk":
-                    b1t = h["beta1"] * h["lam"] ** (t - 1)
-                    m[i] = b1t * m[i] + (1 - b1t) * gt[i]
-                    v[i] = h["beta2"] * v[i] + (1 - h["beta2"]) * gt[i] ** 2
-                    vh[i] = max(vh[i], v[i])
-                    a_t = h["alpha"] / mp.sqrt(t)
-                    mid += b1t * mp.sqrt(vh[i]) / a_t
-                    step = a_t * m[i] / mp.sqrt(vh[i]) if vh[i] > 0 else mp.mpf(0)
-                elif kind == "adagrad":
-                    v[i] += gt[i] ** 2
-                    step = h["eta"] * gt[i] / mp.sqrt(v[i]) if v[i] > 0 else mp.mpf(0)
-                else:
-                    step = h["eta"] / mp.sqrt(t) * gt[i]
-                x[i] = min(mp.mpf(1), max(mp.mpf(-1), x[i] - step))
-        S = [mp.fsum(G[t][i] for t in range(T)) for i in range(d)]
-        vals = dict(h, T=T, d=d, D_inf=mp.mpf(2), D=2 * mp.sqrt(d),
-                    sum_g_norm=mp.fsum(mp.sqrt(mp.fsum(G[t][i] ** 2 for t in range(T)))
-                                       for i in range(d)),
-                    sum_vhat_sqrt=mp.fsum(mp.sqrt(z) for z in vh), sum_b1t_vhat_over_alpha=mid,
-                    G=max(mp.sqrt(mp.fsum(z * z for z in row)) for row in G),
-                    G_inf=max(abs(z) for row in G for z in row))
-        return loss + mp.fsum(abs(s) for s in S), bound(kind, vals, "mpmath")
+def play_mp(kind: str, g: list[list], hp: dict, dps: int = 60, x1=None,
+            beta1_t=None) -> tuple[Any, Any]:
+    """One game replayed by the registry optimizer in mpmath at ``dps`` digits:
+    (R(T), bound).  ``g``: T rows of d rationals (Fractions or 'p/q' strings); ``hp``
+    the free symbols' values; ``x1`` (default 0) and ``beta1_t`` (default: the
+    schedule of :data:`SPACES`) likewise exact."""
+    S = Space(space(kind))
+    d = len(g[0])
+    w = {"gradients": g, "x1": x1 if x1 is not None else ["0"] * d,
+         "values": {k: v for k, v in hp.items() if k in S.free}, "beta1_t": beta1_t}
+    return S.exact(rq.R, bound_expr(kind), w, dps)
 
 
-__all__ = ["CLAIM", "KINDS", "bound", "bound_expr", "play", "play_mp", "ratio"]
+__all__ = ["CLAIM", "KINDS", "SPACES", "THOROUGH_GAME", "bound_expr", "play", "play_mp", "ratio", "space"]

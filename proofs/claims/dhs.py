@@ -8,9 +8,11 @@ from __future__ import annotations
 import sympy as sp
 
 from adamlab.theory import regret_bounds as rb
+from adamlab.theory import regret_quantities as rq
 
-from ..checks import theorems
-from ..claim import Check, Claim, Quantifier
+from ..checks import oco_search
+from ..claim import Claim, Quantifier
+from ..methods.search_method import Search
 from .notation import D_inf, R, T, eta
 
 CLAIMS = (
@@ -18,7 +20,10 @@ CLAIMS = (
           'On a set of norm_inf-diameter D_inf, with eta = D_inf/sqrt(2): R(T) <= '
           'sqrt(2) D_inf * sum_i norm2(g_{1:T,i}).',
           lambda: sp.Le(R(T), rb.get("dhs.adagrad-regret").expr),
-          Check(theorems.check_adagrad, "search"),
+          Search(oco_search.SPACES["adagrad"], rq.R, rb.get("dhs.adagrad-regret").expr,
+                 reading="diagonal AdaGrad x_(t+1) = clip(x_t - eta g_t/sqrt(sum_(s<=t) "
+                         "g_s^2)), delta = 0 (0/0 := 0), eta = D_inf/sqrt(2) = sqrt(2) on "
+                         "[-1,1]^d", thorough_game=oco_search.THOROUGH_GAME),
           lambda: (sp.Eq(eta, D_inf / sp.sqrt(2)), "F has inf-diameter D_inf",
                    "delta = 0 (no epsilon)"),
           Quantifier("adagrad", {"lr": "eta = D_inf/sqrt(2)", "eps": 0},

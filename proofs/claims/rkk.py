@@ -9,9 +9,11 @@ from __future__ import annotations
 import sympy as sp
 
 from adamlab.theory import regret_bounds as rb
+from adamlab.theory import regret_quantities as rq
 
-from ..checks import gamma_psd, regret, simulations, theorems
+from ..checks import gamma_psd, oco_search, regret, simulations
 from ..claim import Check, Claim, Quantifier
+from ..methods.search_method import Search
 from .notation import (Gamma_next, R, T, alpha, b1_t, beta1, beta2, gamma, lam, lambda_min,
                        t, theta_t)
 
@@ -84,7 +86,13 @@ CLAIMS = (
           'sum_i b1_t vhat_{t,i}^(1/2)/alpha_t + alpha sqrt(1+log T)/((1-b1)^2 '
           '(1-gamma) sqrt(1-b2)) * sum_i norm2(g_{1:T,i}).',
           lambda: sp.Le(R(T), rb.get("rkk.thm4").expr),
-          Check(theorems.check_rkk_thm4, "search"), _amsgrad_hyps, _AMSGRAD_RKK),
+          Search(oco_search.SPACES["amsgrad-rkk"], rq.R, rb.get("rkk.thm4").expr,
+                 reading="AMSGrad as Reddi et al.'s Algorithm 2: no bias correction, vhat_t = "
+                         "max(vhat_(t-1), v_t), b1_1 = b1 and b1_t <= b1 (b1 lam^(t-1) and "
+                         "non-monotone sequences), alpha_t = alpha/sqrt(t), weighted "
+                         "projection (= clip on a box), D_inf = 2 (the diameter of F)",
+                 thorough_game=oco_search.THOROUGH_GAME),
+          _amsgrad_hyps, _AMSGRAD_RKK),
     Claim("rkk.cor1", "RKK Cor 1",
           'With b1_t = b1*lambda^(t-1), the middle term of Thm 4 is at most b1 D_inf^2 '
           'G_inf / (2(1-b1)(1-lambda)^2).',

@@ -1,0 +1,57 @@
+"""The engine protocol of :func:`adamlab.numerics.simulate.run`.
+
+An engine is a function ``run_X(inst, opt, theta0, T, cfg, bar) -> EngineOutput``
+(``inst`` the sampled instance, ``opt`` the optimizer, ``theta0`` (R, d), ``cfg``
+the run's settings: ``projection``, ``stats``, ``record_iterates`` and ``stop``,
+a :class:`StopFlag` it polls between steps; ``bar`` a progress bar), paired with
+a support test ``X_support(prob, opt, projection, inst) -> True | reason`` that
+reads the optimizer's *declared* capabilities.  The engines import this module
+and never :mod:`.simulate`; :mod:`.simulate` picks one and assembles the result.
+"""
+from __future__ import annotations
+
+import signal
+import threading
+
+
+class StopFlag:
+    """Ctrl-C during a run: the first press asks the engine to stop after the current
+    step (so every array stays consistent); a second press interrupts at once.
+
+    Installed only in the main thread; elsewhere engines just catch
+    KeyboardInterrupt.  ``requested`` is what the engines poll.
+    """
+
+    def __init__(self):
+        self.requested = False
+        self._old = None
+
+    def __enter__(self) -> "StopFlag":
+        if threading.current_thread() is threading.main_thread():
+            try:
+                self._old = signal.signal(signal.SIGINT, self._handler)
+            except (ValueError, OSError):   # pragma: no cover - embedded interpreters
+                self._old = None
+        return self
+
+    def _handler(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __exit__(self, *exc) -> None:
+        if self._old is not None:
+            signal.signal(signal.SIGINT, self._old)
+
+
+class EngineOutput:
+    """What an engine hands back to :func:`~.simulate.run`: the (T, R) losses, the
+    statistics recorded (name -> (T, R) array), the final iterate theta_{T+1}, the
+    number of steps done, notes on the statistics, and the iterates (T, R, d) or None."""
+
+    def __init__(self, losses, stats, theta_final, steps_done, stats_meta, iterates=None):
+        self.losses, self.stats, self.theta_final = losses, stats, theta_final
+        self.steps_done, self.stats_meta, self.iterates = steps_done, stats_meta, iterates
+
+
+__all__ = ["EngineOutput", "StopFlag"]
