@@ -11,8 +11,10 @@ local example database).  Select it with either
 (the option wins over the environment variable).  Print how many examples each
 property ran with ``--hypothesis-show-statistics``.
 """
+import copy
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile("ci", max_examples=40, derandomize=True, deadline=None,
@@ -31,3 +33,32 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     if config.getoption("--thorough", default=False):
         settings.load_profile("thorough")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _published_claims_decided_once():
+    """Each *published* claim is decided once per test session and the verdict reused.
+
+    Every method is deterministic (fixed seeds), so deciding ``kb.thm4.1`` again in the
+    CLI test, the contract test and a proof page computes the same verdict; the
+    subprocess test (``adamlab check``) still decides the whole ledger from scratch.
+    Claims built inside tests (toy and user claims) are never cached.  Each caller gets
+    its own deep copy, so a test cannot change what another one sees.
+    """
+    from adamlab.proofs import claims, ledger
+    real = ledger.decide
+    cache = {}
+
+    def decide(claim, *, thorough=False):
+        spec = ledger.resolve(claim)
+        published = any(spec is c for c in claims.CLAIMS)
+        if not published:
+            return real(spec, thorough=thorough)
+        key = (spec.id, thorough)
+        if key not in cache:
+            cache[key] = real(spec, thorough=thorough)
+        return copy.deepcopy(cache[key])
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ledger, "decide", decide)
+        yield

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from adamlab import cli
 from adamlab.numerics import optimizers
 from adamlab.proofs import claims
@@ -17,6 +19,7 @@ def _main(*argv):
     return code, out.getvalue()
 
 
+@pytest.mark.slow
 def test_check_lists_every_claim_and_optimizer():
     code, text = _main("check")
     assert code == 0
@@ -54,6 +57,7 @@ def test_list_names_every_optimizer():
     assert [line.split()[0] for line in text.splitlines()[1:]] == optimizers.names()
 
 
+@pytest.mark.slow
 def test_console_script_subprocess(tmp_path):
     res = subprocess.run([sys.executable, "-m", "adamlab", "check"], capture_output=True,
                          text=True, cwd=tmp_path, timeout=120)
@@ -102,6 +106,7 @@ def test_prove_is_wired_to_the_renderer(monkeypatch, capsys):
     assert code == 2 and "did you mean kb.thm4.1" in err and "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_prove_with_the_real_renderer_when_present(capsys):
     import importlib.util
     import pytest

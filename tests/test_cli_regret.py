@@ -45,7 +45,8 @@ def test_regret_writes_every_file_and_reads_back(small_run):
     doc = json.loads((out / "summary.json").read_text())
     assert doc["complete"] is True and doc["T"] == 3000 and doc["runs"] == 3
     assert [s["label"] for s in doc["series"]] == ["adam", "amsgrad", "adagrad", "sgd"]
-    rows = list(csv.DictReader((out / "summary.csv").open()))
+    with (out / "summary.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
     assert rows and set(regret_files.CSV_COLUMNS) == set(rows[0])
     assert [int(r["T"]) for r in rows if r["series"] == "sgd"] == [10, 100, 1000, 3000]
     for s in doc["series"]:
@@ -117,6 +118,7 @@ def test_figure_objects_have_axes_series_and_bound_styles(small_run):
         assert text in svg
 
 
+@pytest.mark.slow
 def test_hp_grid_makes_one_series_per_value(tmp_path):
     code, text = _main("regret", "--optimizers", "amsgrad,sgd", "--T", "500", "--runs", "1",
                        "--hp", "amsgrad:lr=1e-3:1e-1:3log/sqrt(t),betas=0.9/0.999",
@@ -170,6 +172,7 @@ def test_usage_errors_exit_2_with_a_message_and_no_traceback(argv, needle, tmp_p
     assert not (tmp_path / "o").exists()        # nothing ran
 
 
+@pytest.mark.slow
 def test_ctrl_c_leaves_results_marked_incomplete(tmp_path, monkeypatch, capsys):
     """The simulator's Ctrl-C flag, raised after 150 steps of the second series (as the
     SIGINT handler would), stops the experiment; what ran is on disk, marked incomplete.
@@ -210,10 +213,12 @@ def test_ctrl_c_leaves_results_marked_incomplete(tmp_path, monkeypatch, capsys):
     assert not res.complete and 0 < res.steps_done < 2000
     assert np.all(np.isnan(res.losses[res.steps_done:]))
     assert (tmp_path / "regret_loglog.svg").exists()          # the finished series is drawn
-    rows = list(csv.DictReader((tmp_path / "summary.csv").open()))
+    with (tmp_path / "summary.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
     assert [r["complete"] for r in rows if r["series"] == "adam"] == ["False"]
 
 
+@pytest.mark.slow
 def test_subprocess_end_to_end(tmp_path):
     res = subprocess.run([sys.executable, "-m", "adamlab", "regret", "--optimizers",
                           "amsgrad,adagrad", "--T", "1000", "--runs", "1", "--out", "o",

@@ -38,6 +38,7 @@ def test_every_published_claim_is_one_object_with_a_method():
         assert c.method.describe() and c.text and c.source
 
 
+@pytest.mark.slow
 def test_no_verdict_is_pending(decided):
     pending = [i for i, v in decided.items() if v.verdict == "pending"]
     assert pending == []
@@ -62,6 +63,7 @@ def _inputs(obj, path="witness"):
         yield path, obj
 
 
+@pytest.mark.slow
 def test_json_contract(decided, tmp_path):
     rows = [claims.get(i).to_json(v) for i, v in decided.items()]
     out = tmp_path / "ledger.json"
@@ -86,6 +88,7 @@ def test_json_contract(decided, tmp_path):
                 assert ok, (r["id"], path, val)
 
 
+@pytest.mark.slow
 def test_refutation_sides_are_ordered(decided):
     """lhs > rhs for inequality refutations (the certified ends), lhs != rhs for equalities."""
     for i, v in decided.items():
@@ -96,6 +99,7 @@ def test_refutation_sides_are_ordered(decided):
                 assert lhs > rhs, i
 
 
+@pytest.mark.slow
 def test_verified_states_inputs(decided):
     for i in ("rkk.thm4", "dhs.adagrad-regret", "z.ogd-regret"):
         ev = decided[i].evidence

@@ -56,6 +56,7 @@ def test_notebook_is_committed_clean_and_has_exercises(path):
     assert "%matplotlib inline" in code[0].source, f"{path.name}: plots must be inline"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
 def test_notebook_runs(path, kernel_dir, monkeypatch):
     monkeypatch.setenv("JUPYTER_PATH", str(kernel_dir))

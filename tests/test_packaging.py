@@ -57,6 +57,7 @@ def test_python_dash_m_from_another_directory(tmp_path):
     assert res.stdout.startswith("adamlab ")
 
 
+@pytest.mark.slow
 def test_wheel_installs_subpackages_under_adamlab(tmp_path):
     res = _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path),
                str(ROOT), cwd=tmp_path)

@@ -212,6 +212,7 @@ ADAM_CASES = [(0.9, 0.999), (0.3, 0.9), (0.2, 0.5), (0.95, 0.99), (0.9, 0.99),
               (0.5, 0.6), (0.0, 0.9), (0.1, 0.1)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("b1,b2", ADAM_CASES)
 def test_search_finds_violation_of_claimed_adam_bound_iff_theory_says_false(b1, b2):
     F1, F2 = Fraction(b1), Fraction(b2)          # the binary values the optimizer uses
@@ -235,6 +236,7 @@ def test_search_finds_violation_of_claimed_adam_bound_iff_theory_says_false(b1, 
 ADAMAX_CASES = [(0.9, 0.999), (0.5, 0.6), (0.0, 0.9)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("b1,b2", ADAMAX_CASES)
 def test_search_finds_violation_of_adamax_step_le_alpha(b1, b2):
     """AdaMax's |Delta| <= alpha fails exactly when beta1 > 0 (sup at t=2 is

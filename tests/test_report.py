@@ -59,6 +59,7 @@ def test_ledger_markdown_escapes_and_counts():
     assert md.count("\n|") == 3 and "2 claims (pending: 1, proved: 1)." in md
 
 
+@pytest.mark.slow
 def test_check_out_through_the_cli(tmp_path, capsys):
     out = io.StringIO()
     code = cli.main(["check", "kb.sec3.ema-unroll", "rkk.cor1", "--out", str(tmp_path / "r"),

@@ -148,6 +148,7 @@ def _ogd_regret_exact(gs, x1, eta):
         return loss + mp.fsum(abs(q(sum(col))) for col in zip(*gs))
 
 
+@pytest.mark.slow
 def test_searched_claims_true_verified_false_refuted_only_from_a_corner(tmp_path):
     corners = user_claims.load(_write(tmp_path, SEARCHED.replace("STARTS", "corners")))
     true, false = corners
@@ -198,6 +199,7 @@ def test_bad_search_claims_name_the_field(tmp_path, field, needle):
     assert needle in str(err.value)
 
 
+@pytest.mark.slow
 def test_readme_claims_and_optimizer_work_end_to_end(tmp_path, capsys):
     """The README's my_yogi.py and my_claims.toml, run as a user would (--plugin file)."""
     from pathlib import Path
