@@ -16,7 +16,8 @@ import math
 import numpy as np
 
 from .oblivious_scan import ema, ema_tv
-from .optimizers import Resolved, caps_of, safe_div, schedule_of
+from .optimizers import Resolved, adam, caps_of, safe_div, schedule_of
+from .optimizers.arith import FLOAT
 from .optimizers.schedules import declared
 
 
@@ -128,13 +129,10 @@ def _scan_adam(stepper, g, t0):
         v_hat = acc / c2 if mode == "torch" else acc
         if mode == "reddi":
             c1 = c2 = np.ones((n, 1, 1))
-    mode = h["eps_mode"]
-    if mode == "outside":
-        direction = _divide(m / c1, np.sqrt(v_hat) + eps, eps)
-    elif mode == "efficient":
+    if h["eps_mode"] == "efficient":      # c2 holds n values: np.sqrt, not one math.sqrt each
         direction = (np.sqrt(c2) / c1) * _divide(m, np.sqrt(v_hat * c2) + eps, eps)
-    else:
-        direction = _divide(m / c1, np.sqrt(v_hat + eps), eps)
+    else:                                  # the optimizer's own direction (one definition)
+        direction = adam.adam_direction(m, v_hat, c1, c2, eps, h["eps_mode"], FLOAT)
     stepper.state = s._replace(step=s.step + n, m=m[-1], v=v[-1], vmax=vm,
                                log_beta1_prod=log_prod)
     return lr * direction, v_hat, lr, b1
