@@ -50,6 +50,18 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
 
 @dataclass(frozen=True)
+class Assumption:
+    """A condition on the algorithm that a theorem takes for granted: hyperparameter
+    ``key`` equals ``value`` (every per-run value; a missing key counts as ``value``),
+    checked only when ``when_scheduled`` (e.g. ``"betas[0]"``) names a schedule, if given."""
+
+    text: str
+    key: str
+    value: Any
+    when_scheduled: str | None = None
+
+
+@dataclass(frozen=True)
 class Quantifier:
     """What a claim quantifies over.
 
@@ -58,17 +70,30 @@ class Quantifier:
     schedules as the claim fixes them (strings such as ``"alpha/sqrt(t)"`` or
     numbers); ``games`` -- the class of games or problems, in words (e.g.
     ``"linear losses on [-1,1]^d, d <= 2"``).
+
+    For a regret bound that the regret plots draw on a run: ``family`` -- the
+    recurrence family (declared on the registry entry, ``caps.family``) of the
+    algorithms it analyses; ``selects`` -- hyperparameter values that pick the analysed
+    algorithm inside the family (``{"amsgrad": True}``); ``assumes`` -- the
+    :class:`Assumption` s on the algorithm that the theorem takes for granted.
     """
 
     optimizer: str | None = None
     hyper: Mapping[str, Any] = field(default_factory=dict)
     games: str = ""
+    family: str | None = None
+    selects: Mapping[str, Any] = field(default_factory=dict)
+    assumes: tuple[Assumption, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {"optimizer": self.optimizer,
-                "hyper": {k: (v if isinstance(v, (int, float, str, bool)) or v is None
-                              else str(v)) for k, v in self.hyper.items()},
-                "games": self.games}
+        out = {"optimizer": self.optimizer,
+               "hyper": {k: (v if isinstance(v, (int, float, str, bool)) or v is None
+                             else str(v)) for k, v in self.hyper.items()},
+               "games": self.games}
+        if self.family is not None:
+            out.update(family=self.family, selects=dict(self.selects),
+                       assumes=[a.text for a in self.assumes])
+        return out
 
 
 class Method:
@@ -183,4 +208,4 @@ def text_tex(words: str) -> str:
     return r"\text{" + "".join(_TEXT_ESCAPES.get(ch, ch) for ch in words) + "}"
 
 
-__all__ = ["ID_PATTERN", "METHOD_KINDS", "Check", "Claim", "Method", "Quantifier", "text_tex"]
+__all__ = ["ID_PATTERN", "METHOD_KINDS", "Assumption", "Check", "Claim", "Method", "Quantifier", "text_tex"]

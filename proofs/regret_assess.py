@@ -4,9 +4,11 @@ Part of :mod:`adamlab.proofs.regret_experiment` (see its docs for the table of
 optimizers and bounds, and the meaning of the statuses ``applies``, ``not
 met`` and ``not applicable``).  The bounds themselves -- SymPy expressions,
 lambdified, and their hypotheses -- are :mod:`adamlab.theory.regret_bounds`;
-what is decided here is which theorem is *about* the run's algorithm
-(:func:`bound_ids_for`) and the conditions on the algorithm the theorems take
-for granted (:func:`algorithm_conditions`).
+what is decided here -- from the claims' own declarations
+(:attr:`adamlab.proofs.claim.Quantifier.family`, ``selects``, ``assumes``) -- is which
+theorem is *about* the run's algorithm (:func:`bound_ids_for`) and whether the
+conditions on the algorithm the theorems take for granted hold
+(:func:`algorithm_conditions`).
 
 Kingma & Ba, ICLR 2015 (arXiv:1412.6980v9), Thm 4.1 / Cor 4.2; Reddi, Kale &
 Kumar, ICLR 2018, Thm 4 / Cor 1; Duchi, Hazan & Singer, JMLR 12 (2011);
@@ -22,7 +24,10 @@ import numpy as np
 from adamlab.numerics.optimizers import caps_of, schedule_of
 from adamlab.numerics.optimizers.schedules import declared
 from adamlab.numerics.run_result import RunResult
-from adamlab.theory import regret_bounds as _rb
+from adamlab.theory import regret_bounds as rb
+
+from . import claims
+from .claim import Assumption
 
 STATUSES = ("applies", "not met", "not applicable")
 
@@ -77,49 +82,40 @@ class BoundAssessment:
 
 
 # ---- which bounds belong to which algorithm ---------------------------------------------------
-FAMILY_BOUNDS = {"adagrad": ("dhs.adagrad-regret",), "sgd": ("z.ogd-regret",)}
-"""The bounds about each declared recurrence family (the Adam family: by its flags)."""
+def _bound_claims():
+    """The published claims that carry a regret bound drawn on runs, in ledger order."""
+    return [c for c in claims.CLAIMS if c.id in rb.CLAIM_IDS and c.quantifies.family]
 
 
 def bound_ids_for(opt) -> tuple[str, ...]:
     """The regret bounds of :mod:`adamlab.theory.regret_bounds` that analyse ``opt``'s
-    algorithm, by the recurrence family its registry entry declares (see the module
-    docs); () for the others (an unregistered optimizer declares none)."""
+    algorithm: the published claims (:mod:`adamlab.proofs.claims`) whose quantifier
+    names the recurrence family ``opt``'s registry entry declares and whose selecting
+    hyperparameters ``opt`` has; () for the others (an unregistered optimizer declares
+    no family)."""
     family = caps_of(opt).family
-    if family == "adam":
-        if opt.hyper["amsgrad"]:
-            return ("rkk.thm4", "rkk.cor1")
-        if not opt.hyper["decoupled_weight_decay"]:
-            return ("kb.thm4.1", "kb.cor4.2")
-        return ()
-    return FAMILY_BOUNDS.get(family, ())
+    return tuple(c.id for c in _bound_claims() if c.quantifies.family == family and all(
+        opt.hyper.get(k) == v for k, v in c.quantifies.selects.items()))
 
 
-def _zero(x) -> bool:
-    return bool(np.all(np.asarray(x) == 0))
+def _holds(a: Assumption, h) -> bool:
+    if a.when_scheduled is not None:
+        name, _, idx = a.when_scheduled.partition("[")
+        value = h.get(name)
+        value = value[int(idx.rstrip("]"))] if idx and value is not None else value
+        if schedule_of(value) is None:
+            return True
+    value = h.get(a.key, a.value)
+    if isinstance(a.value, (int, float)) and not isinstance(a.value, bool):
+        return bool(np.all(np.asarray(value) == a.value))
+    return value == a.value
 
 
 def algorithm_conditions(claim_id: str, opt) -> list[tuple[str, bool]]:
-    """The conditions on the algorithm that ``claim_id``'s theorem takes for granted:
-    (text, holds) pairs."""
-    h = opt.hyper
-    out = [("no weight decay (weight_decay = 0)", _zero(h.get("weight_decay", 0.0)))]
-    if claim_id.startswith("kb."):
-        out.append(("eps = 0 (the proof divides by sqrt(vhat))", _zero(h["eps"])))
-        if schedule_of(h["betas"][0]) is not None:
-            out.append(("bias correction 1 - beta1^t as in KB's proof (beta1_correction="
-                        "'power')", h["beta1_correction"] == "power"))
-    elif claim_id.startswith("rkk."):
-        out.append(("AMSGrad as Reddi et al.'s Algorithm 2 (amsgrad_mode='reddi': no bias "
-                    "correction)", h["amsgrad_mode"] == "reddi"))
-        out.append(("eps = 0 (Algorithm 2 has no epsilon)", _zero(h["eps"])))
-    elif claim_id.startswith("dhs."):
-        out.append(("eps = 0 (the bound is for AdaGrad without delta)", _zero(h["eps"])))
-        out.append(("lr_decay = 0 and initial_accumulator_value = 0",
-                    _zero(h["lr_decay"]) and _zero(h["initial_accumulator_value"])))
-    elif claim_id.startswith("z."):
-        out.append(("plain projected gradient descent (momentum = 0)", _zero(h["momentum"])))
-    return out
+    """The conditions on the algorithm that ``claim_id``'s theorem takes for granted, as
+    its claim declares them (:class:`~adamlab.proofs.claim.Assumption`): (text, holds)
+    pairs."""
+    return [(a.text, _holds(a, opt.hyper)) for a in claims.get(claim_id).quantifies.assumes]
 
 
 def _schedule(value) -> str | None:
@@ -152,7 +148,7 @@ def assess_bounds(result: RunResult, opt) -> list[BoundAssessment]:
     constants.update(schedule_constants(opt))
     out = []
     for cid in bound_ids_for(opt):
-        bound = _rb.get(cid)
+        bound = rb.get(cid)
         try:
             values = bound.evaluate(result.stats, constants)
             app = bound.applies(result.stats, constants)
@@ -190,5 +186,5 @@ def assess_bounds(result: RunResult, opt) -> list[BoundAssessment]:
     return out
 
 
-__all__ = ["BoundAssessment", "FAMILY_BOUNDS", "STATUSES", "algorithm_conditions",
+__all__ = ["BoundAssessment", "STATUSES", "algorithm_conditions",
            "assess_bounds", "bound_ids_for", "json_float", "schedule_constants"]

@@ -13,10 +13,11 @@ The simulator (:func:`adamlab.numerics.simulate.run`) plays each series; the
 statistics it records are handed to the bounds of
 :mod:`adamlab.theory.regret_bounds` (SymPy expressions, lambdified), whose
 :meth:`~adamlab.theory.regret_bounds.RegretBound.applies` says which
-hypotheses each run meets.  Which bound belongs to which algorithm is decided
-here (:func:`bound_ids_for`, from the recurrence ``family`` that the optimizer's
-registry entry declares), with the conditions on the *algorithm* that the
-theorems take for granted (:func:`algorithm_conditions`: the update analysed,
+hypotheses each run meets.  Which bound belongs to which algorithm is read from
+the published claims (:func:`bound_ids_for`: a claim's quantifier names the
+recurrence ``family`` that the optimizer's registry entry declares), with the
+conditions on the *algorithm* that the theorems take for granted, also declared
+on the claims (:func:`algorithm_conditions`: the update analysed,
 :math:`\epsilon = 0`, no weight decay, the step-size schedule):
 
 ============================  =======================================================

@@ -11,7 +11,7 @@ from adamlab.theory import regret_bounds as rb
 from adamlab.theory import regret_quantities as rq
 
 from ..checks import oco_search
-from ..claim import Claim, Quantifier
+from ..claim import Assumption, Claim, Quantifier
 from ..methods.search_method import Search
 from .notation import D_inf, R, T, eta
 
@@ -27,7 +27,14 @@ CLAIMS = (
           lambda: (sp.Eq(eta, D_inf / sp.sqrt(2)), "F has inf-diameter D_inf",
                    "delta = 0 (no epsilon)"),
           Quantifier("adagrad", {"lr": "eta = D_inf/sqrt(2)", "eps": 0},
-                     "online convex games on a box (projection = clip)")),
+                     "online convex games on a box (projection = clip)", family="adagrad",
+                     assumes=(Assumption("no weight decay (weight_decay = 0)",
+                                         "weight_decay", 0.0),
+                              Assumption("eps = 0 (the bound is for AdaGrad without delta)",
+                                         "eps", 0.0),
+                              Assumption("lr_decay = 0", "lr_decay", 0.0),
+                              Assumption("initial_accumulator_value = 0",
+                                         "initial_accumulator_value", 0.0)))),
 )
 
 __all__ = ["CLAIMS"]

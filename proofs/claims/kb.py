@@ -13,7 +13,7 @@ import sympy as sp
 from adamlab.theory import regret_bounds as rb
 
 from ..checks import final_display, moment_checks, regret, simulations, step_size, theorems
-from ..claim import Check, Claim, Quantifier
+from ..claim import Assumption, Check, Claim, Quantifier
 from .notation import (D_inf, Delta, Delta_t, E, G, G_inf, R, T, alpha, b1_t, beta1, beta2, c,
                        d, eps, epshat, g_seq, g_sq, g_t, g_ti, gamma, gnorm_i, i, lam,
                        m_t, mhat_t, mhat_ti, p, t, theta_prev, theta_star, theta_t, u_prev,
@@ -26,6 +26,15 @@ _UNIT = (sp.Le(0, beta1, evaluate=False), sp.Lt(beta1, 1), sp.Le(0, beta2, evalu
 _ANY_G = "g_t any real sequence"
 _STEP = Quantifier(ADAM, {"eps": 0, "betas": "(beta1, beta2)"},
                    "every real gradient sequence (sup over sequences, exact)")
+
+
+#: the algorithm Theorem 4.1 analyses (what the regret plots check before drawing it)
+_KB_ALG = dict(
+    family="adam", selects={"amsgrad": False, "decoupled_weight_decay": False},
+    assumes=(Assumption("no weight decay (weight_decay = 0)", "weight_decay", 0.0),
+             Assumption("eps = 0 (the proof divides by sqrt(vhat))", "eps", 0.0),
+             Assumption("bias correction 1 - beta1^t as in KB's proof (beta1_correction="
+                        "'power')", "beta1_correction", "power", when_scheduled="betas[0]")))
 
 
 def _alg1_step():
@@ -122,14 +131,16 @@ CLAIMS = (
           'sqrt(1-b2) / (2 alpha (1-b1) (1-lambda)^2).',
           _thm41, Check(theorems.check_kb_thm41, "witness"), _thm41_hyps,
           Quantifier(ADAM, {"lr": "alpha/sqrt(t)", "betas": "(beta1*lam^(t-1), beta2)",
-                            "eps": 0}, "online convex games on a bounded domain (projected)")),
+                            "eps": 0}, "online convex games on a bounded domain (projected)",
+                     **_KB_ALG)),
     Claim("kb.cor4.2", "KB Cor 4.2",
           'Under bounded gradients and bounded distances, R(T)/T = O(1/sqrt(T)), so lim '
           'R(T)/T = 0.',
           lambda: sp.Eq(sp.Limit(R(T) / T, T, sp.oo), 0),
           Check(simulations.check_kb_cor42, "mixed"), _thm41_hyps,
           Quantifier(ADAM, {"lr": "alpha/sqrt(t)", "betas": "(beta1*lam^(t-1), beta2)",
-                            "eps": 0}, "online convex games on a bounded domain (projected)")),
+                            "eps": 0}, "online convex games on a bounded domain (projected)",
+                     **_KB_ALG)),
     Claim("kb.lemma10.3", "KB Lemma 10.3",
           'If norm2(g_t) <= G and norm_inf(g_t) <= G_inf then sum_{t=1}^T '
           'sqrt(g_{t,i}^2 / t) <= 2 G_inf norm2(g_{1:T,i}).',

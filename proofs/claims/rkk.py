@@ -12,7 +12,7 @@ from adamlab.theory import regret_bounds as rb
 from adamlab.theory import regret_quantities as rq
 
 from ..checks import gamma_psd, oco_search, regret, simulations
-from ..claim import Check, Claim, Quantifier
+from ..claim import Assumption, Check, Claim, Quantifier
 from ..methods.search_method import Search
 from .notation import (Gamma_next, R, T, alpha, b1_t, beta1, beta2, gamma, lam, lambda_min,
                        t, theta_t)
@@ -32,9 +32,15 @@ def _adam_R(name):
     return sp.Function(r"R^{\mathrm{" + name + "}}")(T)
 
 
-_AMSGRAD_RKK = Quantifier("amsgrad", {"amsgrad_mode": "reddi", "eps": 0,
-                                      "lr": "alpha/sqrt(t)", "betas": "(beta1_t <= beta1, beta2)"},
-                          "online convex games on a box (weighted projection = clip)")
+_AMSGRAD_RKK = Quantifier(
+    "amsgrad", {"amsgrad_mode": "reddi", "eps": 0, "lr": "alpha/sqrt(t)",
+                "betas": "(beta1_t <= beta1, beta2)"},
+    "online convex games on a box (weighted projection = clip)",
+    family="adam", selects={"amsgrad": True},
+    assumes=(Assumption("no weight decay (weight_decay = 0)", "weight_decay", 0.0),
+             Assumption("AMSGrad as Reddi et al.'s Algorithm 2 (amsgrad_mode='reddi': no "
+                        "bias correction)", "amsgrad_mode", "reddi"),
+             Assumption("eps = 0 (Algorithm 2 has no epsilon)", "eps", 0.0)))
 
 CLAIMS = (
     Claim("rkk.gamma-psd", "RKK §3 eq. 2",

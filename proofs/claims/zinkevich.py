@@ -9,7 +9,7 @@ from adamlab.theory import regret_bounds as rb
 from adamlab.theory import regret_quantities as rq
 
 from ..checks import oco_search
-from ..claim import Claim, Quantifier
+from ..claim import Assumption, Claim, Quantifier
 from ..methods.search_method import Search
 from .notation import R, T, eta
 
@@ -25,7 +25,11 @@ CLAIMS = (
           lambda: (sp.Gt(eta, 0, evaluate=False), "eta_t = eta/sqrt(t)",
                    "F has Euclidean diameter D", "||g_t||_2 <= G"),
           Quantifier("sgd", {"lr": "eta/sqrt(t)"}, "online convex games on a bounded "
-                     "domain (Euclidean projection)")),
+                     "domain (Euclidean projection)", family="sgd",
+                     assumes=(Assumption("no weight decay (weight_decay = 0)", "weight_decay",
+                                         0.0),
+                              Assumption("plain projected gradient descent (momentum = 0)",
+                                         "momentum", 0.0)))),
 )
 
 __all__ = ["CLAIMS"]
