@@ -7,7 +7,7 @@
                     overlaid (:mod:`adamlab.cli_regret`).
 ``adamlab list``    the registered optimizers, problems and claims, one line each, and the
                     names a user's claim may use.
-``adamlab prove``   print a claim's proof, step by step (:mod:`adamlab.proofs.render`).
+``adamlab prove``   print a claim's proof, step by step (:mod:`adamlab.proofs.steps.render`).
 
 Exit status: 0 when the command ran (verdicts are results, not failures),
 2 for usage errors, 1 when the tool itself failed.  User mistakes print a
@@ -137,11 +137,11 @@ def _cmd_check(args, out) -> int:
 def _cmd_prove(args, out) -> int:
     import importlib
     try:
-        render = importlib.import_module("adamlab.proofs.render")
+        render = importlib.import_module("adamlab.proofs.steps.render")
     except ModuleNotFoundError as exc:
-        if exc.name not in ("adamlab.proofs.render",):
+        if exc.name not in ("adamlab.proofs.steps.render",):
             raise
-        print("adamlab prove: this version has no proof renderer (adamlab.proofs.render)",
+        print("adamlab prove: this version has no proof renderer (adamlab.proofs.steps.render)",
               file=sys.stderr)
         return 1
     ids = list(render.proof_ids())

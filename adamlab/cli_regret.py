@@ -1,7 +1,7 @@
 """``adamlab regret``: regret plots against sqrt(T) with the published bounds overlaid.
 
-The experiment itself is :mod:`adamlab.proofs.regret_experiment`; its files are
-:mod:`adamlab.proofs.regret_files`.  This module only reads the command line.
+The experiment itself is :mod:`adamlab.proofs.regret.experiment`; its files are
+:mod:`adamlab.proofs.regret.files`.  This module only reads the command line.
 """
 from __future__ import annotations
 
@@ -113,7 +113,7 @@ def _schedule(v):
 def build_specs(args, problem) -> list:
     """SeriesSpecs for --optimizers and --hp, each checked by building its optimizer."""
     from adamlab.numerics import optimizers
-    from adamlab.proofs.regret_experiment import SeriesSpec, build_optimizer
+    from adamlab.proofs.regret.experiment import SeriesSpec, build_optimizer
     from . import plugins
     for spec in getattr(args, "plugin", []):
         plugins.load(spec)
@@ -159,7 +159,7 @@ def parse(args):
 def cmd_regret(args, out) -> int:
     from pathlib import Path
 
-    from adamlab.proofs import regret_experiment, regret_files
+    from adamlab.proofs.regret import experiment as regret_experiment, files as regret_files
     problem, specs, T, runs, seed, formats = parse(args)
     out_dir = Path(args.out)
     if out_dir.exists() and not out_dir.is_dir():

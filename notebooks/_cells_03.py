@@ -31,7 +31,7 @@ from IPython.display import Math, Markdown, display
 from adamlab.numerics import problems, simulate, optimizers
 from adamlab.numerics.prefix_regret import horizons, prefix_best_totals, regret_at
 from adamlab.numerics.optimizers.schedules import InverseSqrt, Beta1Decay
-from adamlab.theory import regret_bounds, regret_asymptotics
+from adamlab.theory.regret import bounds as regret_bounds, asymptotics as regret_asymptotics
 """),
 ("code", r"""
 print(problems.get("logistic-sparse").summary)

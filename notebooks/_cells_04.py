@@ -19,10 +19,11 @@ import numpy as np
 import matplotlib.pyplot as plt
 from IPython.display import Math, Markdown, display
 
-from adamlab.theory import regret_bounds
+from adamlab.theory.regret import bounds as regret_bounds
 from adamlab.numerics import simulate, optimizers, problems
 from adamlab.numerics.optimizers.schedules import InverseSqrt, Beta1Decay
-from adamlab.proofs import ledger, claims, render
+from adamlab.proofs import ledger, claims
+from adamlab.proofs.steps import render
 """),
 ("md", r"""
 ## 4.1 The statement
@@ -172,7 +173,7 @@ print(rkk.applies(r.stats, r.constants).summary())
 ("md", r"""
 ## 4.6 The step-checked proof, rendered
 
-`adamlab.proofs.render` writes the whole proof of Theorem 4.1 as a page: every step with its
+`adamlab.proofs.steps.render` writes the whole proof of Theorem 4.1 as a page: every step with its
 statement and the status its check computed just now (the same page as `adamlab prove kb.thm4.1`).
 Read it with the counterexample of §4.4 in mind.
 """),

@@ -183,7 +183,7 @@ for thr in (4, 5):
 3. In (a), find the gradient size at which `outside` and `inside` differ by a factor 2.
    Express it in terms of $\epsilon$.
 4. In (b), which of the three AMSGrad conventions is covered by Reddi et al.'s Theorem 4 as
-   printed? Use `adamlab.theory.regret_bounds.get("rkk.thm4").applies` on each run.
+   printed? Use `adamlab.theory.regret.bounds.get("rkk.thm4").applies` on each run.
 5. Show that with `betas=(0, beta2)` and $\beta_2\to 1$, Adam with $\alpha/\sqrt t$ matches
    AdaGrad on `logistic-dense` ever more closely (notebook 1, §1.5).
 """),

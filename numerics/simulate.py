@@ -18,7 +18,7 @@ where the step is the optimizer's update and :math:`\Pi_F` the Euclidean
 projection (``projection="euclidean"``) or the weighted projection
 :math:`\Pi_{F,\sqrt{\hat V_t}}` of Reddi et al.'s Algorithm 2
 (``projection="weighted"``, with :math:`\hat V_t = \operatorname{diag}(\hat v_t)`
-the optimizer's own second moment, see :mod:`.stats`).  The regret is
+the optimizer's own second moment, see :mod:`.sim.stats`).  The regret is
 :math:`R(t) = \sum_{s\le t} f_s(\theta_s) - \min_{x\in F}\sum_{s\le T} f_s(x)`,
 with the certified comparator of the whole horizon
 (:mod:`adamlab.numerics.comparator`).  :math:`\theta_1` is ``problem.x0``
@@ -28,18 +28,18 @@ Engines (``engine="auto"`` picks the fastest that applies; results agree to
 :math:`10^{-12}` relative, see the tests):
 
 ``"dense"``
-    :mod:`.dense`: a step loop over all (R, d) coordinates with any
+    :mod:`.sim.dense`: a step loop over all (R, d) coordinates with any
     optimizer, registered or not.
 ``"sparse"``
-    :mod:`.sparse`: O(nnz) per step for sparse problems, exact lazy updates
+    :mod:`.sim.sparse`: O(nnz) per step for sparse problems, exact lazy updates
     for the optimizers that declare ``lazy_sparse`` (Adam/AMSGrad/AdaGrad/
     RMSprop) on separable domains.
 ``"oblivious"``
-    :mod:`.oblivious`: no per-step Python loop when the losses are linear and
+    :mod:`.sim.oblivious`: no per-step Python loop when the losses are linear and
     the gradients do not depend on the iterate (Reddi et al.'s examples), for
     the optimizers that declare ``oblivious_scan``.
 
-The engines follow the protocol of :mod:`.engine` and read what an optimizer
+The engines follow the protocol of :mod:`.sim.engine` and read what an optimizer
 supports from its registry entry (:mod:`.optimizers.capabilities`); an
 optimizer that declares nothing runs on the dense engine.
 
@@ -60,16 +60,15 @@ from typing import Any
 
 import numpy as np
 
-from . import stats as _stats
-from .dense import run_dense
-from .engine import EngineOutput, StopFlag
-from .oblivious import run_oblivious
+from .sim import stats as _stats
+from .sim.dense import run_dense
+from .sim.engine import EngineOutput, StopFlag
+from .sim.oblivious import run_oblivious
 from .progress import Progress
-from .run_result import RunResult, to_jsonable
-from .simulate_setup import (StackedInstance, check_choice, check_posint, initial_point,
-                             parse_seeds, pick_engine, resolve_optimizer, resolve_problem,
-                             sample_instance)
-from .sparse_engine import run_sparse
+from .sim.result import RunResult, to_jsonable
+from .sim.setup import (StackedInstance, check_choice, check_posint, initial_point, parse_seeds,
+                        pick_engine, resolve_optimizer, resolve_problem, sample_instance)
+from .sim.sparse_engine import run_sparse
 
 ENGINE_RUNNERS = {"dense": run_dense, "sparse": run_sparse, "oblivious": run_oblivious}
 _resolve_problem = resolve_problem      # the former name (benchmarks/bench.py)

@@ -180,7 +180,7 @@ class Claim:
 
     def latex(self) -> str:
         r"""The statement in LaTeX, generated from :meth:`expr`, followed by the hypotheses."""
-        from adamlab.theory.regret_quantities import latex as tex
+        from adamlab.theory.regret.quantities import latex as tex
         body = tex(self.expr())
         hyps = [text_tex(h) if isinstance(h, str) else tex(h) for h in self.hypothesis_list()]
         return body + (r"\qquad\text{if } " + r",\ ".join(hyps) if hyps else "")

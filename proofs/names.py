@@ -1,7 +1,7 @@
 r"""The names a claim's statement may use, in one place (``adamlab list names``).
 
 Run statistics are those of the run-statistics schema
-(:mod:`adamlab.theory.regret_quantities`), at the horizon T of the game; the
+(:mod:`adamlab.theory.regret.quantities`), at the horizon T of the game; the
 hyperparameter names are the free symbols of a claim's hyperparameter space
 (:mod:`adamlab.proofs.user_claims`), which schedules may combine with the step
 ``t``.  Each entry: the SymPy symbol and what it means.
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import sympy as sp
 
-from adamlab.theory import regret_quantities as rq
+from adamlab.theory.regret import quantities as rq
 
-#: the regret R(T) (the schema symbol of :mod:`adamlab.theory.regret_quantities`)
+#: the regret R(T) (the schema symbol of :mod:`adamlab.theory.regret.quantities`)
 R = rq.R
 #: the step t inside schedules (``lr = "alpha/sqrt(t)"``)
 t = sp.Symbol("t", integer=True, positive=True)

@@ -18,7 +18,7 @@ r"""The ``adamlab check --out DIR`` report: the ledger table and its figures, in
   Kumar's problems (ICLR 2018: Theorem 1's game with C = 3, and §5's online
   and stochastic games) with the settings of the paper, their regret
   :math:`R(T)` and :math:`R(T)/T` with the bounds of
-  :mod:`adamlab.proofs.regret_experiment`.
+  :mod:`adamlab.proofs.regret.experiment`.
 """
 from __future__ import annotations
 
@@ -34,8 +34,8 @@ from adamlab.numerics.curves import log_grid
 from adamlab.numerics.optimizers.schedules import InverseSqrt
 from adamlab.theory.step_bounds import adam_sup_ratio_inf_np, adam_sup_ratio_np
 
-from . import regret_files
-from .regret_experiment import SeriesSpec, run_experiment
+from .regret import files as regret_files
+from .regret.experiment import SeriesSpec, run_experiment
 
 #: (beta1, beta2) pairs of the step-size figure: KB's defaults (case a), the boundary
 #: case (1-b1) = sqrt(1-b2), and a case (b) pair

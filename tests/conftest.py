@@ -1,11 +1,16 @@
-"""Shared pytest configuration: hypothesis profiles.
+"""Shared pytest configuration: the test helpers' folder, hypothesis profiles, and the
+published claims decided once per session.
+
+The tests mirror the packages: ``theory/``, ``numerics/``, ``proofs/``, ``cli/`` and
+``project/`` (packaging, the import graph, notebooks, benchmarks); the helpers they
+share (exact references, strategies, a user's plugin optimizer) are in ``support/``.
 
 ``ci`` (the default) is derandomized and bounded (40 examples per property) so the
 suite stays fast and gives the same verdict on every run; ``thorough`` runs 2000
 examples per property, randomized (a new search every time, failures saved in the
 local example database).  Select it with either
 
-    python -m pytest --thorough tests/test_prop_*.py
+    python -m pytest --thorough tests/*/test_prop_*.py
     ADAMLAB_HYPOTHESIS_PROFILE=thorough python -m pytest
 
 (the option wins over the environment variable).  Print how many examples each
@@ -13,9 +18,13 @@ property ran with ``--hypothesis-show-statistics``.
 """
 import copy
 import os
+import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "support"))
 
 settings.register_profile("ci", max_examples=40, derandomize=True, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])

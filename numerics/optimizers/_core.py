@@ -22,7 +22,6 @@ on request); ``grads`` must share it.
 from __future__ import annotations
 
 import difflib
-import math
 import numbers
 from dataclasses import dataclass
 from fractions import Fraction
@@ -32,7 +31,7 @@ import numpy as np
 
 from ._guards import check_subnormal, moments_finite
 
-from .arith import (FLOAT, FLOAT_DTYPES, arith_of, arith_of_values, elementwise, for_dtype,
+from .arith import (FLOAT, FLOAT_DTYPES, arith_of, arith_of_values, for_dtype,
                     is_scalar_zero)
 
 # kind -> (predicate on a float array, human-readable allowed range)
@@ -216,7 +215,7 @@ def bias_correction(beta, t: int, arith=None):
     Computed as :math:`-\operatorname{expm1}(t \log \beta)`, which keeps full
     relative precision when :math:`\beta` is close to 1 and t is small, and
     tends to 1 (never overflows) for very large t.  :math:`\beta = 0` gives 1.
-    ``beta`` is a float or an array of per-run values (see :func:`elementwise`),
+    ``beta`` is a float or an array of per-run values (see :func:`.arith.elementwise`),
     or mpmath/Fraction values (then computed by that backend of :mod:`.arith`).
     """
     return (arith or arith_of(beta)).one_minus_power(beta, t)

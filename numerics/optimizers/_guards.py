@@ -69,7 +69,7 @@ def check_subnormal(name, eps, state, p, new_p, t) -> None:
     :math:`10^{-8}`) it dominates :math:`\sqrt{v} < 1.5\cdot 10^{-154}`; an
     :math:`\epsilon` below about :math:`10^{-150}` is not guarded.  Only the
     runs with :math:`\epsilon = 0` are scanned, three passes per accumulator.
-    Found by the property suite (tests/test_prop_step.py).
+    Found by the property suite (tests/numerics/test_prop_step.py).
     """
     zero = np.broadcast_to(np.asarray(eps, dtype=np.float64), (p.shape[0], 1)) == 0.0
     if not zero.any():                          # eps > 0 in every run: nothing to check

@@ -92,7 +92,8 @@ from typing import NamedTuple
 import numpy as np
 
 from ._core import (LR, WEIGHT_DECAY, HParam, Optimizer, Scheduled, bias_correction,
-                    check_numeric, coupled_decay, elementwise)
+                    check_numeric, coupled_decay)
+from .arith import elementwise
 from ._registry import register
 
 

@@ -54,7 +54,8 @@ from typing import NamedTuple
 import numpy as np
 
 from ._core import (LR, WEIGHT_DECAY, HParam, Optimizer, Scheduled, bias_correction,
-                    coupled_decay, elementwise, safe_div)
+                    coupled_decay, safe_div)
+from .arith import elementwise
 from ._registry import register
 
 

@@ -43,7 +43,7 @@ from __future__ import annotations
 import math
 import numbers
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 

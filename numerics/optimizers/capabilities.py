@@ -1,7 +1,7 @@
 r"""What an optimizer supports, declared on its registry entry (never detected by type).
 
 The engines of :mod:`adamlab.numerics.simulate` and the statistics of
-:mod:`adamlab.numerics.stats` read an optimizer's :class:`Capabilities`
+:mod:`adamlab.numerics.sim.stats` read an optimizer's :class:`Capabilities`
 (``opt.entry.caps``) and nothing else: an optimizer that declares nothing runs
 on the dense step loop with the statistics every run has (G, D, ...), and an
 entry registered with a capability turned off is treated as such, whatever
@@ -15,15 +15,15 @@ its class.
     descriptive; the regret experiment reads it for its defaults and bounds).
 ``lazy_sparse``
     The family has an exact lazy catch-up of untouched coordinates
-    (:mod:`adamlab.numerics.sparse`); the family must be one of
+    (:mod:`adamlab.numerics.sim.sparse`); the family must be one of
     :data:`LAZY_FAMILIES`.
 ``oblivious_scan``
     The family has a loop-free scan over time for oblivious linear losses
-    (:mod:`adamlab.numerics.oblivious`); one of :data:`SCAN_FAMILIES`.
+    (:mod:`adamlab.numerics.sim.oblivious`); one of :data:`SCAN_FAMILIES`.
 ``vhat``
     Which second moment :math:`\hat v_t` the regret bounds read, with the
     step size :math:`\alpha_t` it is divided into (one of :data:`VHAT_KINDS`,
-    see :func:`adamlab.numerics.stats.second_moment`), or a callable
+    see :func:`adamlab.numerics.sim.stats.second_moment`), or a callable
     ``vhat(opt, state, h) -> (vhat, alpha)`` for a user's own definition
     (``h`` the hyperparameters resolved at step ``t = state.step``,
     ``h["lr"]``, ``h.t``; ``vhat`` an (R, d) array, ``alpha`` a float or an

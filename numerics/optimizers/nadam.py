@@ -66,7 +66,8 @@ from typing import NamedTuple
 import numpy as np
 
 from ._core import (LR, WEIGHT_DECAY, HParam, Optimizer, bias_correction, coupled_decay,
-                    elementwise, safe_div)
+                    safe_div)
+from .arith import elementwise
 from ._registry import register
 
 

@@ -15,7 +15,7 @@ iterates, by replaying the registry's ``adam`` (:data:`ADAM_KB`) on mpmath value
 and :math:`R(T) = \sum_t f_t(\theta_t) + |S_T|`, at 60 and at 90 digits (both must
 agree to 40 digits, so rounding -- including a
 projection decided near the boundary -- cannot be the cause), and the bound
-as the SymPy expression of :func:`adamlab.theory.regret_bounds.get` at exact
+as the SymPy expression of :func:`adamlab.theory.regret.bounds.get` at exact
 inputs (:math:`\hat v_T` and :math:`\lVert g_{1:T}\rVert_2^2` are rationals),
 evaluated to 60 digits.
 """
@@ -30,8 +30,8 @@ import sympy as sp
 
 from adamlab.numerics.optimizers import arith
 
-from adamlab.theory import regret_bounds as rb
-from adamlab.theory import regret_quantities as rq
+from adamlab.theory.regret import bounds as rb
+from adamlab.theory.regret import quantities as rq
 
 from ..methods import games
 from ..verdict import digits
@@ -81,7 +81,7 @@ def _play(w: dict, dps: int):
 
 def bound_mp(w: dict) -> mp.mpf:
     """The claimed bound at the witness: the SymPy expression of
-    :func:`adamlab.theory.regret_bounds.get` lambdified with mpmath, at the current
+    :func:`adamlab.theory.regret.bounds.get` lambdified with mpmath, at the current
     precision; its inputs are exact rationals (vhat_T, ||g_(1:T)||_2^2, the parameters)
     rounded once, and two square roots."""
     C, b = Fraction(w["C"]), Fraction(w["slope_other"])

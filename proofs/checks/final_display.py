@@ -2,9 +2,9 @@ r"""Ledger check ``kb.proof10.5.final-display``: Kingma & Ba, ICLR 2015, arXiv:1
 the last display of the proof of Theorem 10.5 against the statement of Theorem 4.1.
 
 CLAIMS.md does not transcribe the display itself, so it is rebuilt by chaining the
-proof's printed steps (:func:`adamlab.theory.regret_pieces.composed_display`) and
+proof's printed steps (:func:`adamlab.theory.regret.pieces.composed_display`) and
 compared with Theorem 4.1 term by term: each ratio is simplified by SymPy
-(:func:`~adamlab.theory.regret_pieces.compare_with_theorem`).  A term that differs
+(:func:`~adamlab.theory.regret.pieces.compare_with_theorem`).  A term that differs
 gets a witness: an exact rational point where the two terms differ, re-run by
 :func:`certify_final_display`.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from adamlab.theory import regret_pieces as rp
+from adamlab.theory.regret import pieces as rp
 
 from ..verdict import Verdict, digits
 
@@ -34,8 +34,8 @@ def certify_final_display(w: dict[str, Any]) -> dict[str, Any]:
     (lhs) and the one composed from the printed steps (rhs), 30 digits, and whether they
     differ (their exact difference, by SymPy, is nonzero)."""
     import sympy as sp
-    from adamlab.theory import regret_bounds as rb
-    from adamlab.theory import regret_quantities as rq
+    from adamlab.theory.regret import bounds as rb
+    from adamlab.theory.regret import quantities as rq
     thm = {t.name: t.expr for t in rb.get("kb.thm4.1").terms}[w["term"]]
     comp = rp.composed_display()[w["term"]]
     sub = {getattr(rq, k): (sp.Rational(Fraction(v).numerator, Fraction(v).denominator))

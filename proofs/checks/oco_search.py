@@ -17,7 +17,7 @@ plays (``amsgrad`` with ``amsgrad_mode="reddi"``, ``eps=0``; ``adagrad`` with
 ``eps=0``; ``sgd``) and how its hyperparameters are built, and
 :mod:`adamlab.proofs.methods.games` plays it -- in float64 for the search, in
 mpmath for the certificate.  The bound is always the SymPy expression of
-:func:`adamlab.theory.regret_bounds.get` (:func:`bound_expr`).
+:func:`adamlab.theory.regret.bounds.get` (:func:`bound_expr`).
 """
 from __future__ import annotations
 
@@ -29,8 +29,8 @@ import sympy as sp
 from adamlab.numerics.optimizers import arith
 from adamlab.proofs.methods import games
 from adamlab.proofs.methods.search import Space
-from adamlab.theory import regret_bounds as rb
-from adamlab.theory import regret_quantities as rq
+from adamlab.theory.regret import bounds as rb
+from adamlab.theory.regret import quantities as rq
 
 KINDS = ("amsgrad-rkk", "adagrad", "ogd")
 CLAIM = {"amsgrad-rkk": "rkk.thm4", "adagrad": "dhs.adagrad-regret", "ogd": "z.ogd-regret"}

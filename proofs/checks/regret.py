@@ -2,8 +2,8 @@ r"""Ledger checks for the pieces of the regret proofs (no simulation needed).
 
 Kingma & Ba, ICLR 2015, arXiv:1412.6980v9, Lemmas 10.3, 10.4 and the proof of
 Theorem 10.5; Reddi, Kale & Kumar, ICLR 2018, Corollary 1.  Every verdict is
-computed here from :mod:`adamlab.theory.regret_pieces` (the statements as
-printed, evaluated from the definitions) and :mod:`adamlab.theory.regret_lemmas`
+computed here from :mod:`adamlab.theory.regret.pieces` (the statements as
+printed, evaluated from the definitions) and :mod:`adamlab.theory.regret.lemmas`
 (the corrected statements, each with its own check):
 
 * a violation is searched among structured candidates from the theory (the
@@ -28,8 +28,8 @@ from typing import Any
 import mpmath as mp
 import numpy as np
 
-from adamlab.theory import regret_lemmas as rl
-from adamlab.theory import regret_pieces as rp
+from adamlab.theory.regret import lemmas as rl
+from adamlab.theory.regret import pieces as rp
 from adamlab.theory.intervals import Interval, as_interval
 
 from ..verdict import Verdict, digits
@@ -57,7 +57,7 @@ def certify(w: dict[str, Any]) -> dict[str, Any]:
     r"""Re-run a witness from its JSON alone, in exact rational interval arithmetic.
 
     ``w["claim"]`` names the piece; ``w["instance"]`` holds its inputs as 'p/q'
-    strings (see :mod:`adamlab.theory.regret_pieces`).  For the telescoping step
+    strings (see :mod:`adamlab.theory.regret.pieces`).  For the telescoping step
     the iterates are recomputed by Algorithm 1 from ``theta1`` and the gradients,
     and ``x_t = theta_t - theta*`` and the distance hypotheses are checked.
     Returns both sides' enclosures (30 digits), whether the hypotheses hold and

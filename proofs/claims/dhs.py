@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from adamlab.theory import regret_bounds as rb
-from adamlab.theory import regret_quantities as rq
+from adamlab.theory.regret import bounds as rb
+from adamlab.theory.regret import quantities as rq
 
 from ..checks import oco_search
 from ..claim import Assumption, Claim, Quantifier

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from adamlab.theory import regret_bounds as rb
+from adamlab.theory.regret import bounds as rb
 
 from ..checks import final_display, moment_checks, regret, simulations, step_size, theorems
 from ..claim import Assumption, Check, Claim, Quantifier

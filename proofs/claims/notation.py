@@ -1,7 +1,7 @@
 r"""The notation of the claims' statements, as SymPy objects (for the generated LaTeX).
 
 Names follow Kingma & Ba (arXiv:1412.6980v9) and Reddi, Kale & Kumar (ICLR 2018);
-the run-statistics names are those of :mod:`adamlab.theory.regret_quantities`
+the run-statistics names are those of :mod:`adamlab.theory.regret.quantities`
 (``adamlab list names`` prints them).  Sequences indexed by the step are written as
 indexed symbols (``m_t``), functions of a sequence as undefined functions.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from adamlab.theory.regret_quantities import D, D_inf, G, G_inf, T, d, eta, lam
+from adamlab.theory.regret.quantities import D, D_inf, G, G_inf, T, d, eta, lam
 from adamlab.theory.symbols import alpha, beta1, beta2, c, eps, epshat, i, p, t
 
 gamma = sp.Symbol("gamma", nonnegative=True)

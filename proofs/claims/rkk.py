@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from adamlab.theory import regret_bounds as rb
-from adamlab.theory import regret_quantities as rq
+from adamlab.theory.regret import bounds as rb
+from adamlab.theory.regret import quantities as rq
 
 from ..checks import gamma_psd, oco_search, regret, simulations
 from ..claim import Assumption, Check, Claim, Quantifier

@@ -20,9 +20,9 @@ and the free symbols (one value per run, shape (R, 1)).  ``arith="float"``
 plays R games at once in float64; ``arith="mpmath"`` replays one game with the
 same optimizer on object arrays of ``mpf`` at ``mp.dps`` (the certificate).
 Besides R(T) it returns the statistics a bound may name (the schema of
-:mod:`adamlab.theory.regret_quantities`): ``T, d, D, D_inf`` (the box's
+:mod:`adamlab.theory.regret.quantities`): ``T, d, D, D_inf`` (the box's
 diameters :math:`2\sqrt d` and 2), ``G, G_inf, sum_g_norm`` and, from the
-optimizer's own second moment (:func:`adamlab.numerics.stats.second_moment`),
+optimizer's own second moment (:func:`adamlab.numerics.sim.stats.second_moment`),
 ``sum_vhat_sqrt, sum_sqrt_t_vhat, sum_b1t_vhat_over_alpha``.
 """
 from __future__ import annotations
@@ -35,12 +35,12 @@ import sympy as sp
 
 from adamlab.numerics import optimizers
 from adamlab.numerics.optimizers import arith as ar
-from adamlab.numerics.stats import second_moment
-from adamlab.theory import regret_quantities as rq
+from adamlab.numerics.sim.stats import second_moment
+from adamlab.theory.regret import quantities as rq
 
 #: the step symbol of hyperparameter expressions (alpha_t = alpha/sqrt(t), ...)
 t = sp.Symbol("t", integer=True, positive=True)
-#: the regret R(T) (documented in :data:`adamlab.theory.regret_quantities.SYMBOLS` as "R")
+#: the regret R(T) (documented in :data:`adamlab.theory.regret.quantities.SYMBOLS` as "R")
 R = rq.SYMBOLS.get("R", sp.Symbol("R", real=True))
 VHAT_STATS = ("sum_vhat_sqrt", "sum_sqrt_t_vhat", "sum_b1t_vhat_over_alpha")
 

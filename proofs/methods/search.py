@@ -5,7 +5,7 @@ The data-driven interface (what a user's TOML claim is translated into)::
     search_bound(space, lhs, rhs, *, seed=0, thorough=False) -> dict
 
 ``lhs``, ``rhs``: SymPy expressions (or strings parsed with the names below) over
-the names of :data:`adamlab.theory.regret_quantities.SYMBOLS` -- ``R`` (the
+the names of :data:`adamlab.theory.regret.quantities.SYMBOLS` -- ``R`` (the
 regret R(T)), ``T, d, D, D_inf, G, G_inf, sum_g_norm, sum_vhat_sqrt,
 sum_sqrt_t_vhat, sum_b1t_vhat_over_alpha`` (computed from the game, see
 :mod:`.games`) and the hyperparameter symbols of ``space``.
@@ -65,7 +65,7 @@ import sympy as sp
 
 from adamlab.numerics import optimizers
 from adamlab.numerics.optimizers import arith as ar
-from adamlab.theory import regret_quantities as rq
+from adamlab.theory.regret import quantities as rq
 
 from . import games
 from .search_candidates import GRID_CAP, LEVELS, SCALES, candidates, refine

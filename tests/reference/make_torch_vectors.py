@@ -1,4 +1,4 @@
-"""Generate reference trajectories of torch.optim for tests/test_optimizers_torch.py.
+"""Generate reference trajectories of torch.optim for tests/numerics/test_optimizers_torch.py.
 
 Run from the repository root::
 
@@ -262,7 +262,7 @@ def main() -> int:
         metas.append(dict(cfg, torch_version=torch.__version__))
     meta = dict(
         description="torch.optim reference trajectories (float64) for "
-                    "tests/test_optimizers_torch.py; regenerate with "
+                    "tests/numerics/test_optimizers_torch.py; regenerate with "
                     "python tests/reference/make_torch_vectors.py",
         torch_version=torch.__version__,
         numpy_version=np.__version__,

@@ -1,0 +1,187 @@
+"""Input validation and set-up for :func:`adamlab.numerics.simulate.run`: seeds,
+problem/optimizer resolution, the initial point, sampling (one instance per seed,
+stacked), and the choice of engine."""
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from .. import optimizers as _optimizers
+from .oblivious import oblivious_support
+from .sparse import sparse_support
+
+
+# -- validation and set-up ------------------------------------------------------------
+def check_posint(name: str, value: Any) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"run: {name} must be an int >= 1; got {value!r} of type "
+                        f"{type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"run: {name} must be an int >= 1; got {value!r}")
+    return int(value)
+
+
+def check_choice(name: str, value: Any, allowed: tuple[str, ...]) -> None:
+    if not isinstance(value, str) or value not in allowed:
+        raise ValueError(f"run: {name} must be one of {', '.join(map(repr, allowed))}; "
+                         f"got {value!r}")
+
+
+def parse_seeds(seed: Any, runs: Any):
+    """(seeds as an int or a list of ints, runs)."""
+    def one(s, name):
+        if isinstance(s, (bool, np.bool_)) or not isinstance(s, numbers.Integral):
+            raise TypeError(f"run: {name} must be an int >= 0 (or a list of them, one per "
+                            f"run); got {s!r}")
+        if s < 0:
+            raise ValueError(f"run: {name} must be an int >= 0; got {s!r}")
+        return int(s)
+    if isinstance(seed, (list, tuple, np.ndarray)):
+        seeds = [one(s, f"seed[{i}]") for i, s in enumerate(seed)]
+        if not seeds:
+            raise ValueError("run: seed must be an int or a non-empty list of ints")
+        if runs is None:
+            runs = len(seeds)
+        runs = check_posint("runs", runs)
+        if runs != len(seeds):
+            raise ValueError(f"run: runs = {runs} but seed lists {len(seeds)} seeds "
+                             f"(one per run; mismatched dimensions)")
+        return seeds, runs
+    return one(seed, "seed"), check_posint("runs", 1 if runs is None else runs)
+
+
+def resolve_problem(problem, params):
+    from .. import problems as _problems
+    if params is not None and not isinstance(params, dict):
+        raise TypeError(f"run: problem_params must be a dict; got {type(params).__name__}")
+    if isinstance(problem, str):
+        return _problems.make(problem, **(params or {}))
+    if params:
+        raise TypeError("run: problem_params apply only when problem is a registered name")
+    if not all(hasattr(problem, a) for a in ("sample", "domain", "d", "name")):
+        raise TypeError(f"run: problem must be a Problem or a registered problem name "
+                        f"({', '.join(_problems.names())}); got {type(problem).__name__}")
+    return problem
+
+
+def resolve_optimizer(optimizer, params):
+    if params is not None and not isinstance(params, dict):
+        raise TypeError(f"run: optimizer_params must be a dict; got {type(params).__name__}")
+    if isinstance(optimizer, str):
+        return _optimizers.make(optimizer, **(params or {}))
+    if params:
+        raise TypeError("run: optimizer_params apply only when optimizer is a registered name")
+    if not isinstance(optimizer, _optimizers.Optimizer):
+        raise TypeError(f"run: optimizer must be an Optimizer (optimizers.make(...)) or a "
+                        f"registered name ({', '.join(_optimizers.names())}); got "
+                        f"{type(optimizer).__name__}")
+    return optimizer
+
+
+def initial_point(prob, x0, runs: int) -> np.ndarray:
+    d = int(prob.d)
+    if x0 is None:
+        return np.array(prob.x0(runs), dtype=np.float64).reshape(runs, d)
+    if isinstance(x0, (list, tuple)) or isinstance(x0, numbers.Real):
+        x0 = np.asarray(x0, dtype=np.float64)
+    if not isinstance(x0, np.ndarray) or x0.dtype.kind not in "fiu":
+        raise TypeError(f"run: x0 must be a real array of shape (d,) or (runs, d); got "
+                        f"{type(x0).__name__}")
+    x0 = x0.astype(np.float64)
+    if x0.ndim == 1 and x0.shape[0] == d:
+        x0 = np.broadcast_to(x0, (runs, d)).copy()
+    if x0.shape != (runs, d):
+        raise ValueError(f"run: x0 must have shape (d,) = ({d},) or (runs, d) = ({runs}, "
+                         f"{d}); got {x0.shape} (mismatched dimensions)")
+    if not np.all(np.isfinite(x0)):
+        raise ValueError("run: x0 must be finite; found NaN or inf")
+    feasible = prob.domain.project(x0)
+    if not np.allclose(feasible, x0, rtol=1e-12, atol=1e-12):
+        raise ValueError("run: x0 must lie in the problem's feasible set F "
+                         f"({prob.domain!r}); project it first")
+    return feasible
+
+
+def sample_instance(prob, T, runs, seeds, shared):
+    if isinstance(seeds, list):
+        if shared:
+            raise ValueError("run: shared=True needs one seed (an int), not a list")
+        return StackedInstance([prob.sample(T, 1, s) for s in seeds])
+    return prob.sample(T, runs, seeds, shared=shared)
+
+
+def pick_engine(engine, prob, opt, projection, inst, record_iterates) -> str:
+    reasons = {}
+    ok_obl = oblivious_support(prob, opt, projection, inst)
+    ok_sp = sparse_support(prob, opt, projection, inst)
+    reasons["oblivious"], reasons["sparse"] = ok_obl, ok_sp
+    if engine == "auto":
+        if ok_obl is True and not record_iterates:
+            return "oblivious"
+        if ok_sp is True and not record_iterates:
+            return "sparse"
+        return "dense"
+    if engine != "dense" and reasons[engine] is not True:
+        raise ValueError(f"run: engine={engine!r} does not apply: {reasons[engine]}")
+    if engine != "dense" and record_iterates:
+        raise ValueError(f"run: record_iterates=True needs engine='dense' (got {engine!r})")
+    return engine
+
+
+class StackedInstance:
+    """R single-run instances (one seed each) played as one batch of R runs."""
+
+    def __init__(self, parts):
+        self.parts = parts
+        first = parts[0]
+        self.problem, self.T, self.d, self.domain = first.problem, first.T, first.d, \
+            first.domain
+        self.runs = len(parts)
+        if all(hasattr(p, "linear_coefficients") for p in parts):
+            self.linear_coefficients = self._linear_coefficients
+        if all(hasattr(p, "prefix_best_losses") for p in parts):
+            self.prefix_best_losses = self._prefix
+
+    def loss(self, t, theta):
+        return np.concatenate([p.loss(t, theta[r:r + 1]) for r, p in enumerate(self.parts)])
+
+    def grad(self, t, theta):
+        return np.concatenate([p.grad(t, theta[r:r + 1]) for r, p in enumerate(self.parts)])
+
+    def loss_and_grad(self, t, theta):
+        pairs = [p.loss_and_grad(t, theta[r:r + 1]) for r, p in enumerate(self.parts)]
+        return np.concatenate([a for a, _ in pairs]), np.concatenate([b for _, b in pairs])
+
+    def _linear_coefficients(self, t0, t1):
+        return np.concatenate([p.linear_coefficients(t0, t1) for p in self.parts], axis=1)
+
+    def _prefix(self):
+        return np.concatenate([p.prefix_best_losses() for p in self.parts], axis=1)
+
+    def comparator(self):
+        comps = [p.comparator() for p in self.parts]
+        return _StackedComparator(comps)
+
+
+class _StackedComparator:
+    def __init__(self, comps):
+        self.theta = np.concatenate([c.theta for c in comps])
+        self.total_loss = np.concatenate([c.total_loss for c in comps])
+        self.bound = np.concatenate([np.asarray(c.bound, dtype=np.float64).reshape(-1)
+                                     for c in comps])
+        self.method = comps[0].method
+        certs = [c.certificate for c in comps]
+        self.certificate = dict(certs[0])
+        for key in ("kkt_residual", "duality_gap", "suboptimality_bound", "relative_bound"):
+            vals = [c.get(key) for c in certs if isinstance(c.get(key), (int, float))]
+            if vals:
+                self.certificate[key] = max(vals)
+        self.certificate["certified"] = all(c.get("certified", True) for c in certs)
+        self.info = {"per_run": [getattr(c, "info", {}) for c in comps]}
+
+
+__all__ = ["StackedInstance", "check_choice", "check_posint", "initial_point",
+           "parse_seeds", "pick_engine", "resolve_optimizer", "resolve_problem",
+           "sample_instance"]

@@ -1,0 +1,214 @@
+"""The step loop of the lazy sparse engine (the method is in :mod:`.sparse`).
+
+State lives in flat arrays of R*d entries (run r, coordinate i at r*d + i):
+the iterate, the optimizer's per-coordinate fields as of each coordinate's
+last update, and ``last``, the step of that update.  A step gathers the
+touched coordinates, catches them up (decays by powers, the drift from
+:class:`.sparse_tables.DriftTables`, one projection), evaluates
+:math:`f_t` and its gradient there, applies the optimizer's own ``update`` to
+the (R, k) sub-arrays, projects, and scatters back.  At the end every
+coordinate is caught up to the last step, so ``theta_final`` is the full
+:math:`\\theta_{T+1}`.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .engine import EngineOutput, StopFlag
+from ..optimizers import Resolved
+from .sparse import SHORT_GAP, lazy_family
+from .sparse_stats import SparseRecorder
+
+
+def run_sparse(inst, opt, theta0: np.ndarray, T: int, cfg: dict, bar) -> EngineOutput:
+    R, d = theta0.shape
+    fam = lazy_family(opt, T, R)
+    state0 = opt.init(theta0)
+    fields = {name: np.array(getattr(state0, name), dtype=np.float64).reshape(-1)
+              for name in fam.fields}
+    glob = getattr(state0, "log_beta1_prod", None)
+    theta = theta0.reshape(-1).copy()
+    last = np.zeros(R * d, dtype=np.int64)
+    rows = np.arange(R)[:, None]
+    roff = rows * d
+    steps = np.arange(T + 1, dtype=np.float64)
+    powers = {k: np.power(v[:, None], steps[None, :]).reshape(-1)   # b^n, n = 0..T
+              for k, v in fam.decay.items()}
+    prow = rows * (T + 1)
+    tid_run = fam.tid[:, None] if fam.tid is not None else None
+    project = _projector(inst.domain)
+    get_support, lossgrad = _problem_access(inst, theta, R, d)
+    rec = None
+    if cfg["stats"]:
+        vinfo = dict(fam.vinfo, state=np.asarray(getattr(state0, fam.vfield)))
+        rec = SparseRecorder(T, theta0, vinfo, fam.driver is not None)
+    losses = np.full((T, R), np.nan)
+    stop = cfg.get("stop") or StopFlag()
+    done = 0
+    try:
+        for t in range(1, T + 1):
+            if stop.requested:
+                break
+            idx = get_support(t)
+            flat = idx + roff
+            s = last[flat]
+            n = (t - 1) - s
+            raw, sub = {}, {}
+            pn = n + prow
+            for name in fam.fields:
+                raw[name] = val = fields[name][flat]
+                pw = powers.get(name)
+                sub[name] = val * pw[pn] if pw is not None else val
+            if fam.L is not None:          # m_{t-1} = m_s prod_{r=s+1}^{t-1} beta1_r
+                sub["m"] = raw["m"] * np.exp((fam.L[t - 1] - fam.L[s]).astype(np.float64))
+            th = theta[flat]
+            if fam.driver is not None:
+                drv = raw[fam.driver]
+                sel = (n > 0) & (drv != 0) & (tid_run >= 0)
+                if sel.any():
+                    tid = np.broadcast_to(tid_run, sel.shape)[sel]
+                    ss = s[sel]
+                    e = fam.tables.window_end(tid, ss, t - 1)
+                    if fam.zfield is None:
+                        logz = np.full(ss.shape, -np.inf)
+                    else:
+                        with np.errstate(divide="ignore"):
+                            logz = 0.5 * np.log(raw[fam.zfield][sel])
+                    th[sel] -= drv[sel] * fam.tables.drift(tid, ss, e, logz, SHORT_GAP)
+                    th = project(th, idx)
+            f, g = lossgrad(t, idx, flat, th)
+            g = np.asarray(g, dtype=np.float64)
+            state = fam.state(opt, t - 1, sub, glob)
+            h = Resolved(opt, t, R, th.dtype)
+            # the optimizer's own step on the (R, k) sub-arrays, with the guards of update
+            new_th, st = opt.step_arrays(g, th, state, h)
+            new_th = project(new_th, idx)
+            new_fields = {name: getattr(st, name) for name in fam.fields}
+            reach = None
+            if rec is not None and fam.driver is not None:
+                reach = _reach(fam, new_fields, new_th, idx, tid_run, t, project)
+            # commit (no exception can leave half a step behind after this point)
+            theta[flat] = new_th
+            for name in fam.fields:
+                fields[name][flat] = new_fields[name]
+            last[flat] = t
+            glob = getattr(st, "log_beta1_prod", None)
+            losses[t - 1] = f
+            if rec is not None:
+                rec.step(t, flat, g, th, new_th, reach, sub[fam.vfield],
+                         new_fields[fam.vfield])
+            done = t
+            bar.update(1)
+    except KeyboardInterrupt:
+        pass
+    theta_final = _catch_up_all(fam, fields, theta, last, done, R, d, project, tid_run)
+    meta = {}
+    if rec is not None:
+        if fam.driver is None:
+            meta = {"D": "bounding-box diagonal of the iterates (upper bound of the pairwise "
+                         "maximum, exact for d = 1); no drift, so equal to the dense engine's",
+                    "D_inf": "exact: max_i (max_s theta_{s,i} - min_s theta_{s,i})"}
+        else:
+            meta = {"D": "upper bound: bounding-box diagonal of the iterates, where each "
+                         "touch adds the end point of the coming (monotone) drift at once "
+                         "(lazy sparse engine)",
+                    "D_inf": "upper bound: max_i of the per-coordinate range, where each "
+                             "touch adds the end point of the coming (monotone) drift at "
+                             "once (lazy sparse engine); exact once the drifts have ended"}
+    return EngineOutput(losses, rec.out if rec is not None else {}, theta_final, done, meta)
+
+
+def _reach(fam, new_fields, new_th, idx, tid_run, t, project):
+    """Where the drift after step t takes each touched coordinate if it is not touched
+    again: the far end of its monotone path (exactly, by the same drift sums)."""
+    drv = new_fields[fam.driver]
+    tid = np.broadcast_to(tid_run, drv.shape)
+    ok = (drv != 0) & (tid >= 0)
+    T = fam.tables.T
+    if t >= T or not ok.any():
+        return new_th
+    tid = tid[ok]
+    if fam.zfield is None:
+        logz = np.full(tid.shape, -np.inf)
+    else:
+        with np.errstate(divide="ignore"):
+            logz = 0.5 * np.log(new_fields[fam.zfield][ok])
+    factor = np.empty(tid.shape[0])
+    for j in np.unique(tid):            # one table at a time: each run as if alone
+        mine = tid == j
+        e = min(T, int(fam.tables.J[j * fam.tables.W + t]))
+        factor[mine] = fam.tables.evaluate_common(int(j), t, e, logz[mine])
+    reach = new_th.copy()
+    reach[ok] -= drv[ok] * factor
+    return project(reach, idx)
+
+
+def _catch_up_all(fam, fields, theta, last, done, R, d, project, tid_run):
+    """theta_{done+1} for every coordinate (drift of the untouched ones up to step done)."""
+    out = theta.copy()
+    if fam.driver is None or done == 0:
+        return out.reshape(R, d)
+    tid_flat = np.repeat(fam.tid, d)
+    drv = fields[fam.driver]
+    chunk = 1 << 16
+    for a in range(0, R * d, chunk):
+        b = min(a + chunk, R * d)
+        s = last[a:b]
+        sel = (s < done) & (drv[a:b] != 0) & (tid_flat[a:b] >= 0)
+        if not sel.any():
+            continue
+        pos = np.flatnonzero(sel) + a
+        tid, ss = tid_flat[pos], s[sel]
+        e = fam.tables.window_end(tid, ss, done)
+        if fam.zfield is None:
+            logz = np.full(pos.shape, -np.inf)
+        else:
+            with np.errstate(divide="ignore"):
+                logz = 0.5 * np.log(fields[fam.zfield][pos])
+        out[pos] -= drv[pos] * fam.tables.drift(tid, ss, e, logz, SHORT_GAP)
+        run = pos // d
+        coord = pos - run * d
+        out[pos] = project(out[pos][None, :], coord[None, :])[0]
+    return out.reshape(R, d)
+
+
+def _projector(domain):
+    """(values, idx) -> values projected coordinate-wise (separable domains)."""
+    kind = getattr(domain, "name", None)      # the domain's declared kind
+    if kind in ("box", "linf_ball"):
+        lo, hi = domain.lo, domain.hi
+        if isinstance(lo, np.ndarray) or isinstance(hi, np.ndarray):
+            lo_a = np.broadcast_to(np.asarray(lo, dtype=np.float64), (domain.d,))
+            hi_a = np.broadcast_to(np.asarray(hi, dtype=np.float64), (domain.d,))
+            return lambda v, idx: np.clip(v, lo_a[idx], hi_a[idx])
+        return lambda v, idx: np.clip(v, lo, hi)
+    if kind == "unconstrained":
+        return lambda v, idx: v
+    return domain.project_coords
+
+
+def _problem_access(inst, theta, R, d):
+    """(support(t), lossgrad(t, idx, flat, theta_at_idx)) for the instance's interface."""
+    view = theta.reshape(R, d)
+    if hasattr(inst, "support"):
+        get_support = inst.support
+    else:   # learn the support from a gradient call at the (stale) iterate
+        get_support = lambda t: np.asarray(inst.grad_sparse(t, view)[0])  # noqa: E731
+    if hasattr(inst, "loss_and_grad_support"):
+        return get_support, lambda t, idx, flat, th: inst.loss_and_grad_support(t, th)
+
+    def lossgrad(t, idx, flat, th):
+        theta[flat] = th                  # the problem reads theta at the support only
+        if hasattr(inst, "loss_and_grad_sparse"):
+            f, gidx, g = inst.loss_and_grad_sparse(t, view)
+        else:
+            gidx, g = inst.grad_sparse(t, view)
+            f = inst.loss(t, view)
+        if not np.array_equal(gidx, idx):
+            raise ValueError(f"sparse engine: grad_sparse(t={t}) returned indices that "
+                             f"differ from support(t); the support must not depend on theta")
+        return f, g
+    return get_support, lossgrad
+
+
+__all__ = ["run_sparse"]

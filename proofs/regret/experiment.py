@@ -1,0 +1,324 @@
+r"""Regret experiments: simulate optimizers on a problem and hold the published bounds
+against the very same runs.
+
+>>> from adamlab.proofs.regret.experiment import SeriesSpec, run_experiment
+>>> exp = run_experiment("rkk-online", [SeriesSpec("amsgrad")], T=2000, runs=1)
+>>> s = exp.series[0]
+>>> [(b.claim_id, b.status) for b in s.bounds]
+[('rkk.thm4', 'applies'), ('rkk.cor1', 'not applicable')]
+>>> bool((s.regret[-1] <= s.bounds[0].values[-1]).all())     # R(T) under Theorem 4's bound
+True
+
+The simulator (:func:`adamlab.numerics.simulate.run`) plays each series; the
+statistics it records are handed to the bounds of
+:mod:`adamlab.theory.regret.bounds` (SymPy expressions, lambdified), whose
+:meth:`~adamlab.theory.regret.bounds.RegretBound.applies` says which
+hypotheses each run meets.  Which bound belongs to which algorithm is read from
+the published claims (:func:`bound_ids_for`: a claim's quantifier names the
+recurrence ``family`` that the optimizer's registry entry declares), with the
+conditions on the *algorithm* that the theorems take for granted, also declared
+on the claims (:func:`algorithm_conditions`: the update analysed,
+:math:`\epsilon = 0`, no weight decay, the step-size schedule):
+
+============================  =======================================================
+optimizer (declared family)   bounds
+============================  =======================================================
+Adam (``amsgrad=False``)      ``kb.thm4.1`` (Kingma & Ba, ICLR 2015, Thm 4.1), ``kb.cor4.2``
+AMSGrad (``amsgrad=True``)    ``rkk.thm4``, ``rkk.cor1`` (Reddi, Kale & Kumar, ICLR 2018)
+AdaGrad                       ``dhs.adagrad-regret`` (Duchi, Hazan & Singer, JMLR 2011)
+SGD without momentum          ``z.ogd-regret`` (Zinkevich, ICML 2003, Thm 1)
+any other (a user's own)      none: the regret curve alone
+============================  =======================================================
+
+A user's optimizer joins by its registry name once registered
+(:func:`adamlab.numerics.optimizers.register`), or as an instance:
+``SeriesSpec(optimizers.make("yogi", lr=0.1))``.
+
+A bound's row t is the theorem for horizon :math:`T = t`, so it is compared
+with the regret of horizon t, :math:`R(t)` against the best fixed point of the
+first t steps: ``stats["regret_prefix"]`` at every t where the problem provides
+it (``regret_kind = "prefix"``); else at log-spaced horizons, one certified
+comparator each (:mod:`adamlab.numerics.prefix_regret`, ``"horizons"``); for
+adaptive problems without either, ``stats["regret"]`` (against the comparator
+of the whole horizon, :math:`R(T)` only at the last step: ``"final-comparator"``).
+``SeriesOutcome.t`` holds the steps at which ``regret`` is known.  Status of a
+bound for a series:
+
+``applies``         every hypothesis (the statement's, the proof's, the
+                    algorithm's) holds in every run at the last step;
+``not met``         it can be evaluated, but a hypothesis fails (or is not
+                    recorded); ``reasons`` say which;
+``not applicable``  it cannot be evaluated on the run (e.g. Theorem 4.1 needs
+                    :math:`\beta_{1,t} = \beta_1\lambda^{t-1}` and the run's
+                    :math:`\beta_1` is constant).
+
+The experiment defaults (:func:`default_hyper`) are the settings the theorems
+analyse: :math:`\alpha_t = \alpha/\sqrt t`, :math:`\epsilon = 0`; Adam with
+:math:`\beta_{1,t} = 0.9\cdot 0.999^{t-1}` and KB's bias correction
+:math:`1-\beta_1^t`; AMSGrad as Reddi et al.'s Algorithm 2; AdaGrad with
+:math:`\eta = D_\infty/\sqrt2` (DHS's choice); SGD with Zinkevich's tuned
+:math:`\eta = D/(G\sqrt2)` when the problem knows G.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+
+from adamlab.numerics import optimizers as _optimizers
+from adamlab.numerics import problems as _problems
+from adamlab.numerics import simulate as _simulate
+from adamlab.numerics.curves import loglog_slope
+from adamlab.numerics.prefix_regret import horizons, prefix_best_totals, regret_at
+from adamlab.numerics.optimizers.schedules import Beta1Decay, InverseSqrt, declared
+from adamlab.numerics.sim.result import RunResult, to_jsonable
+
+from .assess import (BoundAssessment, algorithm_conditions, assess_bounds,  # noqa: F401
+                     bound_ids_for, schedule_constants)
+
+QUANTILES = (0.1, 0.5, 0.9)
+DEFAULT_ALPHA = 0.1
+DEFAULT_LAM = 0.999
+
+
+@dataclass(frozen=True)
+class SeriesSpec:
+    """One optimizer setting: registry ``optimizer`` name, the ``hyper``-parameters set
+    on top of :func:`default_hyper` (``lam`` stands for ``betas[0] = Beta1Decay(beta1,
+    lam)``; ``lam = 1`` keeps beta1 constant), and a ``label`` for legends and files.
+    ``optimizer`` may also be an Optimizer instance (then used as built, without
+    ``hyper``)."""
+
+    optimizer: Any
+    hyper: Mapping[str, Any] = field(default_factory=dict)
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        if self.label:
+            return self.label
+        return self.optimizer if isinstance(self.optimizer, str) else \
+            getattr(self.optimizer, "name", "optimizer")
+
+
+@dataclass
+class SeriesOutcome:
+    """One simulated series: its result, the regret curve compared with the bounds,
+    the fitted log-log slopes (one per run) and the bounds."""
+
+    spec: SeriesSpec
+    optimizer: Any
+    hyper: dict
+    result: RunResult
+    regret: np.ndarray
+    regret_kind: str
+    slopes: np.ndarray
+    bounds: list[BoundAssessment]
+    path: str | None = None
+    t: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.t is None:
+            self.t = np.arange(1, self.regret.shape[0] + 1)
+
+    def at(self, h: int) -> np.ndarray | None:
+        """(R,) the regret at horizon ``h``, or None where it is not known."""
+        k = int(np.searchsorted(self.t, h))
+        return self.regret[k] if k < self.t.size and self.t[k] == h else None
+
+    @property
+    def label(self) -> str:
+        return self.spec.name
+
+    @property
+    def complete(self) -> bool:
+        return self.result.complete
+
+    def slope_summary(self) -> tuple[float, float, float]:
+        """(q10, median, q90) of the fitted slopes over runs (NaN if none)."""
+        s = self.slopes[np.isfinite(self.slopes)]
+        if not s.size:
+            return (math.nan,) * 3
+        return tuple(float(x) for x in np.quantile(s, QUANTILES))
+
+
+@dataclass
+class Experiment:
+    """The whole experiment: problem, horizon, runs, seed, and the series played so far."""
+
+    problem: Any
+    T: int
+    runs: int
+    seed: int
+    series: list[SeriesOutcome]
+    complete: bool = True
+    interrupted: str | None = None
+    elapsed_s: float = 0.0
+
+    @property
+    def title(self) -> str:
+        return (f"{self.problem.name} (d = {self.problem.d}), T = {self.T:,}, "
+                f"{self.runs} run{'s' if self.runs != 1 else ''}")
+
+
+# ---- optimizers ----------------------------------------------------------------------------
+def default_hyper(optimizer: str, problem) -> dict:
+    """The experiment's defaults for ``optimizer`` on ``problem`` (see the module docs);
+    registry defaults for optimizers without a regret theorem here, with eps = 0."""
+    entry = _optimizers.get(optimizer)
+    family = entry.caps.family
+    if family == "adam":
+        amsgrad = bool(entry.defaults.get("amsgrad", False))
+        out = {"lr": InverseSqrt(DEFAULT_ALPHA), "betas": (0.9, 0.99), "eps": 0.0}
+        if amsgrad:
+            out["amsgrad_mode"] = "reddi"
+        elif not entry.defaults.get("decoupled_weight_decay", False):
+            out.update(lam=DEFAULT_LAM, beta1_correction="power")
+        return out
+    if family == "adagrad":
+        d_inf = getattr(problem.domain, "diameter_inf", math.inf)
+        eta = d_inf / math.sqrt(2) if math.isfinite(d_inf) else DEFAULT_ALPHA
+        return {"lr": eta, "eps": 0.0}
+    if family == "sgd":
+        D = getattr(problem.domain, "diameter_2", math.inf)
+        G = (problem.gradient_bounds() or {}).get("G")
+        eta = D / (G * math.sqrt(2)) if G and math.isfinite(D) else DEFAULT_ALPHA
+        return {"lr": InverseSqrt(eta)}
+    if any(hp.name == "eps" for hp in entry.hparams()):
+        return {"eps": 0.0} if optimizer not in ("adadelta",) else {}
+    return {}
+
+
+def build_optimizer(spec: SeriesSpec, problem):
+    """(optimizer, effective hyperparameters as JSON) for ``spec`` on ``problem``.
+
+    Raises ValueError/TypeError naming the hyperparameter for bad values."""
+    if not isinstance(spec, SeriesSpec):
+        raise TypeError(f"spec must be a SeriesSpec; got {type(spec).__name__}")
+    if isinstance(spec.optimizer, _optimizers.Optimizer):
+        if spec.hyper:
+            raise TypeError(f"{spec.name}: SeriesSpec.hyper applies only when optimizer is "
+                            f"a registry name; build the instance with its hyperparameters")
+        return spec.optimizer, to_jsonable(spec.optimizer.hyper)
+    if not isinstance(spec.optimizer, str):
+        raise TypeError(f"SeriesSpec.optimizer must be a registered optimizer's name or an "
+                        f"Optimizer; got {type(spec.optimizer).__name__} (register a new "
+                        f"optimizer with adamlab.numerics.optimizers.register)")
+    hyper = default_hyper(spec.optimizer, problem)
+    hyper.update(spec.hyper)
+    lam = hyper.pop("lam", None)
+    if lam is not None:
+        if not any(hp.name == "betas" for hp in _optimizers.get(spec.optimizer).hparams()):
+            raise ValueError(f"{spec.optimizer}: lam (beta1 decay) applies only to "
+                             f"optimizers with betas")
+        if isinstance(lam, bool) or not isinstance(lam, (int, float)) or not 0 < lam <= 1:
+            raise ValueError(f"{spec.optimizer}: lam must be a number in (0, 1] "
+                             f"(1 keeps beta1 constant); got {lam!r}")
+        b1, b2 = hyper.get("betas", _optimizers.get(spec.optimizer).cls.defaults["betas"])
+        if lam < 1 and callable(b1):
+            decl = declared(b1)
+            if decl is None or decl[0] != "beta1_decay":
+                raise ValueError(f"{spec.optimizer}: lam applies to a constant beta1; "
+                                 f"betas[0] is already a schedule ({b1!r})")
+        elif lam < 1:
+            b1 = Beta1Decay(float(b1), float(lam))
+        hyper["betas"] = (b1, b2)
+    opt = _optimizers.make(spec.optimizer, **hyper)
+    return opt, to_jsonable(hyper)
+
+
+# ---- running ---------------------------------------------------------------------------------
+def run_series(problem, spec: SeriesSpec, T: int, runs: int, seed: int = 0, *,
+               save: str | None = None, progress: bool | None = None,
+               cache: dict | None = None) -> SeriesOutcome:
+    """Simulate one series and assess its bounds (``save``: path of the .npz result;
+    ``cache``: a dict shared by the series of one experiment, holding the comparators
+    of the shorter horizons, which depend on the data only)."""
+    opt, hyper = build_optimizer(spec, problem)
+    res = _simulate.run(problem, opt, T=T, runs=runs, seed=seed, progress=progress, save=save)
+    prefix = res.stats.get("regret_prefix")
+    t = np.arange(1, T + 1)
+    if prefix is not None:
+        regret, kind = prefix, "prefix"
+    elif res.complete and not getattr(problem, "adaptive", False):
+        cache = {} if cache is None else cache
+        if "best" not in cache:
+            hs = horizons(T)
+            cache["hs"] = hs
+            cache["best"] = prefix_best_totals(problem, hs, runs, seed, known={
+                T: res.comparator["total_loss"]})
+        t = cache["hs"]
+        regret, kind = regret_at(res.losses, t, cache["best"]), "horizons"
+    else:
+        regret, kind = res.regret, "final-comparator"
+    if res.complete:
+        slopes = loglog_slope(t, regret)
+        bounds = assess_bounds(res, opt)
+    else:
+        slopes, bounds = np.full(res.runs, np.nan), []
+    return SeriesOutcome(spec, opt, hyper, res, regret, kind, slopes, bounds,
+                         None if save is None else str(save), np.asarray(t))
+
+
+def run_experiment(problem, specs: Sequence[SeriesSpec], T: int, runs: int = 1,
+                   seed: int = 0, *, problem_params: Mapping | None = None,
+                   save_dir: str | None = None, progress: bool | None = None,
+                   log: Callable[[str], None] | None = None) -> Experiment:
+    r"""Play every series of ``specs`` on ``problem`` (a registered name or a Problem) for
+    ``T`` steps and ``runs`` runs from ``seed``; save each result under ``save_dir``
+    (``runs/<label>.npz`` + .json) when given.
+
+    Ctrl-C: the series being simulated stops after its current step and is saved marked
+    incomplete (see :func:`adamlab.numerics.simulate.run`); the experiment stops there
+    and comes back with ``complete = False``.  ``log`` receives one line per series.
+    """
+    started = time.perf_counter()
+    prob = _problems.make(problem, **dict(problem_params or {})) if isinstance(problem, str) \
+        else problem
+    specs = list(specs)
+    if not specs:
+        raise ValueError("specs must hold at least one SeriesSpec")
+    labels = [s.name for s in specs]
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"series labels must be distinct; got {labels}")
+    exp = Experiment(prob, int(T), int(runs), int(seed), [])
+    cache: dict = {}
+    for i, spec in enumerate(specs, 1):
+        save = None
+        if save_dir is not None:
+            save = f"{save_dir}/runs/{file_stem(spec.name)}.npz"
+        if log:
+            log(f"[{i}/{len(specs)}] {spec.name}: {runs} run(s) x {T:,} steps ...")
+        t0 = time.perf_counter()
+        try:
+            outcome = run_series(prob, spec, T, runs, seed, save=save, progress=progress,
+                                 cache=cache)
+        except KeyboardInterrupt:
+            exp.complete, exp.interrupted = False, spec.name
+            break
+        exp.series.append(outcome)
+        if log:
+            lo, med, hi = outcome.slope_summary()
+            log(f"[{i}/{len(specs)}] {spec.name}: {outcome.result.metadata['engine']} engine, "
+                f"{time.perf_counter() - t0:.1f} s; log-log slope {med:.3f} "
+                f"[{lo:.3f}, {hi:.3f}]" + ("" if outcome.complete else " (INCOMPLETE)"))
+        if not outcome.complete:
+            exp.complete, exp.interrupted = False, spec.name
+            break
+    exp.elapsed_s = time.perf_counter() - started
+    return exp
+
+
+def file_stem(label: str) -> str:
+    """A file-name-safe form of a series label."""
+    keep = "".join(c if c.isalnum() or c in "-_.=" else "_" for c in label)
+    return keep.strip("_.") or "series"
+
+
+__all__ = ["BoundAssessment", "Experiment", "QUANTILES", "SeriesOutcome",
+           "SeriesSpec", "algorithm_conditions", "assess_bounds", "bound_ids_for",
+           "build_optimizer", "default_hyper", "file_stem", "run_experiment", "run_series",
+           "schedule_constants"]

@@ -1,0 +1,252 @@
+r"""The files of a regret experiment: figures, a CSV summary and a JSON summary.
+
+:func:`write_outputs` turns an :class:`~adamlab.proofs.regret.experiment.Experiment`
+into (all written atomically: temporary file, then :func:`os.replace`)
+
+* ``regret_loglog.*`` -- :math:`R(T)` against T, log-log, with a
+  :math:`\propto\sqrt T` guide; ``regret_over_sqrtT.*`` -- :math:`R(T)/\sqrt T`;
+  ``regret_over_T.*`` -- :math:`R(T)/T`; ``regret_panels.*`` -- the three side
+  by side.  Each: per series the median over runs and the 10--90 % band, the
+  bounds of :func:`~adamlab.proofs.regret.experiment.bound_ids_for` in the same
+  color (dashed: applies; dotted and faded: a hypothesis fails, with the reason
+  in the legend and the note below);
+* ``summary.csv`` -- one row per series and horizon :math:`T \in \{10, 100,
+  \dots\} \cup \{T\}`: regret quantiles over runs, fitted slope, each bound's
+  value (median over runs) and status;
+* ``summary.json`` -- everything above plus hyperparameters, engines, reasons
+  and file names.
+
+The per-series results (.npz + .json) are written by the simulator while the
+experiment runs (``runs/<label>.npz``).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from adamlab.numerics import plots
+from adamlab.numerics.curves import log_grid, quantile_band
+from adamlab.theory.regret.bounds import CLAIM_IDS
+
+from .assess import json_float as _f
+from .experiment import QUANTILES, Experiment, SeriesOutcome
+
+FORMAT = "adamlab.regret/1"
+FIGURES = {"regret_loglog": ("regret",), "regret_over_sqrtT": ("sqrt",),
+           "regret_over_T": ("avg",), "regret_panels": ("regret", "sqrt", "avg")}
+PLOT_POINTS = 300
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write ``text`` to ``path`` via a temporary file in the same folder and os.replace."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def _short(b) -> str:
+    names = [n.split(" (")[0] for n in b.failed] or ["bound infinite"]
+    return ", ".join(names)
+
+
+def series_label(s: SeriesOutcome) -> str:
+    lo, med, hi = s.slope_summary()
+    return f"{s.label}: slope {med:.2f} [{lo:.2f}, {hi:.2f}]"
+
+
+def bound_label(s: SeriesOutcome, b) -> str:
+    head = f"{s.label}: {b.claim_id} bound" + (" x T" if b.quantity == "R(T)/T" else "")
+    return head if b.status == "applies" else f"{head} - NOT MET ({_short(b)})"
+
+
+def curves(exp: Experiment, points: int = PLOT_POINTS) -> list[plots.Curve]:
+    """The plotted curves: per complete series the quantile band on a log grid and its
+    evaluable bounds (median over runs)."""
+    out = []
+    for s in exp.series:
+        if not s.complete:
+            continue
+        if s.regret_kind == "horizons":
+            t = s.t
+            rows = np.arange(t.size)
+        else:
+            t = log_grid(exp.T, points)
+            rows = t - 1
+        q = quantile_band(s.regret[rows], QUANTILES)
+        refs = []
+        for b in s.bounds:
+            if b.values is None:
+                continue
+            vals = b.values[t - 1]
+            with np.errstate(all="ignore"):
+                med = np.nanmedian(np.where(np.isfinite(vals), vals, np.nan), axis=1)
+            refs.append(plots.Reference(bound_label(s, b), t, med, b.status == "applies"))
+        out.append(plots.Curve(series_label(s), t, q[1], q[0], q[2], refs,
+                               "o" if s.regret_kind == "horizons" else None))
+    return out
+
+
+def notes(exp: Experiment) -> list[str]:
+    """The notes under each figure: what is plotted, and why a bound is faded or absent."""
+    lo, hi = QUANTILES[0], QUANTILES[-1]
+    kinds = {s.regret_kind for s in exp.series if s.complete}
+    if "final-comparator" in kinds:
+        what = ("R(t) is the regret against the best fixed point of the whole horizon (only "
+                "its last value is R(T))")
+    else:
+        what = "R(T) is the regret against the best fixed point of the first T steps"
+        if "horizons" in kinds:
+            what += (" (markers: the horizons at which the best fixed point was computed, "
+                     "one certified comparator each)")
+    out = [f"{what}. Lines: median over runs; band: {lo:.0%}-{hi:.0%} quantiles over runs; "
+           f"slope: least-squares log-log slope over the last decade, median "
+           f"[{lo:.0%}, {hi:.0%}] over runs. Dashed: a bound whose hypotheses hold; dotted "
+           f"and faded: a bound whose hypotheses fail. Values <= 0 are not drawn on log axes."]
+    for s in exp.series:
+        if s.complete and s.result.runs > 1 and np.all(np.ptp(s.regret, axis=1) == 0):
+            out.append("The runs coincide: the problem draws no randomness.")
+            break
+    for s in exp.series:
+        for b in s.bounds:
+            if b.status == "not met":
+                out.append(f"{s.label}, {b.claim_id} bound not met, fails: "
+                           + "; ".join(b.failed or ["the bound is infinite"]) + ".")
+            elif b.status == "not applicable":
+                out.append(f"{s.label}, {b.claim_id} bound not drawn: " + "; ".join(b.reasons)
+                           + ".")
+    for s in exp.series:
+        if not s.complete:
+            out.append(f"{s.label}: interrupted after {s.result.steps_done} steps; not drawn.")
+    if exp.interrupted and all(s.label != exp.interrupted for s in exp.series):
+        out.append(f"interrupted while running {exp.interrupted}; later series not run.")
+    return out
+
+
+def write_figures(exp: Experiment, out_dir, formats: Sequence[str] = ("png", "svg")
+                  ) -> dict[str, list[str]]:
+    """Draw and save the four figures; returns {figure name: [paths]}."""
+    cs = curves(exp)
+    if not cs:
+        return {}
+    files = {}
+    note = notes(exp)
+    for name, panels in FIGURES.items():
+        fig = plots.regret_figure(cs, panels, title=exp.title, notes=note)
+        files[name] = [str(p) for p in plots.save_figure(fig, Path(out_dir) / name, formats)]
+    return files
+
+
+def horizons(T: int) -> list[int]:
+    """10, 100, ... below T, then T."""
+    out, h = [], 10
+    while h < T:
+        out.append(h)
+        h *= 10
+    return out + [T]
+
+
+CSV_COLUMNS = (["series", "optimizer", "T", "runs", "complete", "regret_kind", "regret_q10",
+                "regret_median", "regret_q90", "regret_over_sqrtT_median", "regret_over_T_median",
+                "slope_q10", "slope_median", "slope_q90"]
+               + [f"bound[{c}]" for c in CLAIM_IDS] + [f"status[{c}]" for c in CLAIM_IDS])
+
+
+def csv_text(exp: Experiment) -> str:
+    """The CSV summary (see module docs); one row per series and horizon."""
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, CSV_COLUMNS, lineterminator="\n")
+    w.writeheader()
+    for s in exp.series:
+        sl = s.slope_summary()
+        status = {b.claim_id: b for b in s.bounds}
+        hs = horizons(exp.T) if s.complete else [s.result.steps_done]
+        for h in hs:
+            at = s.at(h) if h >= 1 else None
+            if at is None:
+                continue
+            q = quantile_band(at[None, :], QUANTILES)[:, 0]
+            row = {"series": s.label, "optimizer": s.optimizer.name, "T": h,
+                   "runs": s.result.runs, "complete": s.complete, "regret_kind": s.regret_kind,
+                   "regret_q10": _num(q[0]), "regret_median": _num(q[1]),
+                   "regret_q90": _num(q[2]), "regret_over_sqrtT_median": _num(q[1] / math.sqrt(h)),
+                   "regret_over_T_median": _num(q[1] / h), "slope_q10": _num(sl[0]),
+                   "slope_median": _num(sl[1]), "slope_q90": _num(sl[2])}
+            for cid in CLAIM_IDS:
+                b = status.get(cid)
+                row[f"status[{cid}]"] = "" if b is None else b.status
+                row[f"bound[{cid}]"] = "" if b is None or b.values is None else \
+                    _num(np.median(b.values[h - 1]))
+            w.writerow(row)
+    return buf.getvalue()
+
+
+def _num(x) -> str:
+    x = float(x)
+    return "" if math.isnan(x) else repr(x)
+
+
+def summary(exp: Experiment) -> dict:
+    """The JSON summary (see module docs), without the file list."""
+    series = []
+    for s in exp.series:
+        q = quantile_band(s.regret[-1][None, :], QUANTILES)[:, 0] if s.complete else \
+            np.full(3, np.nan)
+        sl = s.slope_summary()
+        series.append({
+            "label": s.label, "optimizer": s.optimizer.name, "hyper": s.hyper,
+            "engine": s.result.metadata.get("engine"), "complete": s.complete,
+            "steps_done": s.result.steps_done, "result_file": s.path,
+            "regret_kind": s.regret_kind,
+            "regret_at_T": {"q10": _f(q[0]), "median": _f(q[1]), "q90": _f(q[2])},
+            "slope": {"q10": _f(sl[0]), "median": _f(sl[1]), "q90": _f(sl[2]),
+                      "per_run": [_f(x) for x in s.slopes]},
+            "regret_known_at": "every step" if s.t.size == exp.T else [int(x) for x in s.t],
+            "bounds": [b.to_json(s.regret, s.t) for b in s.bounds],
+            "elapsed_s": s.result.metadata.get("elapsed_s"),
+        })
+    from adamlab import __version__
+    return {"format": FORMAT, "adamlab": __version__, "problem": exp.problem.to_json(),
+            "d": exp.problem.d, "T": exp.T, "runs": exp.runs, "seed": exp.seed,
+            "complete": exp.complete, "interrupted": exp.interrupted,
+            "elapsed_s": exp.elapsed_s, "quantiles": list(QUANTILES),
+            "slope_window": "least squares of log R on log t over t in [T/10, T]",
+            "notes": notes(exp), "series": series}
+
+
+def write_outputs(exp: Experiment, out_dir, formats: Sequence[str] = ("png", "svg"), *,
+                  extra: dict | None = None) -> dict:
+    """Write figures, ``summary.csv`` and ``summary.json`` into ``out_dir``; return the
+    JSON summary (with ``files``).  ``extra`` entries (e.g. the command line) are added."""
+    out_dir = Path(out_dir)
+    files = {"figures": write_figures(exp, out_dir, formats)}
+    files["csv"] = str(atomic_write_text(out_dir / "summary.csv", csv_text(exp)))
+    doc = summary(exp)
+    doc.update(extra or {})
+    files["json"] = str(out_dir / "summary.json")
+    files["results"] = [s.path for s in exp.series if s.path]
+    doc["files"] = files
+    atomic_write_text(out_dir / "summary.json",
+                      json.dumps(doc, indent=1, allow_nan=False, default=str) + "\n")
+    return doc
+
+
+__all__ = ["CSV_COLUMNS", "FIGURES", "FORMAT", "atomic_write_text", "bound_label", "csv_text",
+           "curves", "horizons", "notes", "series_label", "summary", "write_figures",
+           "write_outputs"]

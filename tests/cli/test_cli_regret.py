@@ -1,0 +1,256 @@
+"""``adamlab regret``: files, figures, read-back, bounds against the runs, errors, Ctrl-C."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from adamlab import cli, cli_args
+from adamlab.numerics import simulate
+from adamlab.numerics.sim.result import RunResult
+from adamlab.proofs.regret import files as regret_files
+from adamlab.proofs.regret.experiment import SeriesSpec, run_experiment
+from adamlab.theory.regret import bounds as regret_bounds
+
+FIGS = ("regret_loglog", "regret_over_sqrtT", "regret_over_T", "regret_panels")
+
+
+def _main(*argv):
+    out = io.StringIO()
+    code = cli.main(list(argv), out=out)
+    return code, out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("regret")
+    code, text = _main("regret", "--problem", "rkk-stochastic", "--T", "3e3", "--runs", "3",
+                       "--seed", "5", "--out", str(out), "--formats", "svg,pdf",
+                       "--no-progress")
+    return code, text, out
+
+
+def test_regret_writes_every_file_and_reads_back(small_run):
+    code, text, out = small_run
+    assert code == 0, text
+    for name in FIGS:
+        for ext in ("svg", "pdf"):
+            assert (out / f"{name}.{ext}").stat().st_size > 1000
+    doc = json.loads((out / "summary.json").read_text())
+    assert doc["complete"] is True and doc["T"] == 3000 and doc["runs"] == 3
+    assert [s["label"] for s in doc["series"]] == ["adam", "amsgrad", "adagrad", "sgd"]
+    with (out / "summary.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows and set(regret_files.CSV_COLUMNS) == set(rows[0])
+    assert [int(r["T"]) for r in rows if r["series"] == "sgd"] == [10, 100, 1000, 3000]
+    for s in doc["series"]:
+        res = RunResult.load(s["result_file"])             # the saved simulation itself
+        assert res.complete and res.runs == 3 and res.T == 3000
+        final = res.stats["regret_prefix"][-1]
+        row = next(r for r in rows if r["series"] == s["label"] and r["T"] == "3000")
+        q = np.quantile(final, [0.1, 0.5, 0.9])
+        np.testing.assert_allclose([float(row[k]) for k in ("regret_q10", "regret_median",
+                                                            "regret_q90")], q, rtol=1e-12)
+        assert s["regret_at_T"]["median"] == pytest.approx(q[1], rel=1e-12)
+        # every bound in the CSV is the theory's bound evaluated on the saved statistics
+        for b in s["bounds"]:
+            if b["status"] == "not applicable":
+                assert row[f"bound[{b['claim_id']}]"] == ""
+                continue
+            bound = regret_bounds.get(b["claim_id"])
+            consts = dict(res.constants, alpha_schedule="inverse_sqrt",
+                          eta_schedule="inverse_sqrt")
+            vals = np.asarray(bound.evaluate(res.stats, consts))[-1]
+            if bound.quantity == "R(T)/T":
+                vals = vals * 3000
+            assert float(row[f"bound[{b['claim_id']}]"]) == pytest.approx(np.median(vals),
+                                                                          rel=1e-12)
+    assert "wrote" in text and "summary.csv" in text
+
+
+def test_bounds_whose_hypotheses_hold_are_above_the_regret(small_run):
+    """The theorems, on the runs: where every hypothesis holds, R(t) <= bound(t) for all t."""
+    _, _, out = small_run
+    doc = json.loads((out / "summary.json").read_text())
+    applied = 0
+    for s in doc["series"]:
+        res = RunResult.load(s["result_file"])
+        for b in s["bounds"]:
+            if b["status"] != "applies":
+                assert b["reasons"], b
+                continue
+            applied += 1
+            assert b["regret_exceeds_bound_first_at_t"] is None
+            assert b["value_at_T"]["min"] >= res.stats["regret_prefix"][-1].max()
+    assert applied >= 3      # AMSGrad (Thm 4), AdaGrad (DHS) and SGD (Zinkevich) by default
+
+
+def test_figure_objects_have_axes_series_and_bound_styles(small_run):
+    _, _, out = small_run
+    exp = run_experiment("rkk-online", [SeriesSpec("adam"), SeriesSpec("amsgrad"),
+                                        SeriesSpec("sgd", {"momentum": 0.5}, "sgd-mom")],
+                         T=400, runs=1)
+    cs = regret_files.curves(exp)
+    fig = regret_files.plots.regret_figure(cs, ("regret", "avg"), title=exp.title,
+                                           notes=regret_files.notes(exp))
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "horizon $T$ (steps)" and "R(T)" in ax.get_ylabel()
+    assert ax.get_xscale() == ax.get_yscale() == "log"
+    labels = [ln.get_label() for ln in ax.get_lines()]
+    assert any(lb.startswith("adam: slope") for lb in labels)
+    assert "amsgrad: rkk.thm4 bound" in labels
+    # momentum SGD is not Zinkevich's algorithm: its bound is drawn faded and says why
+    faded = [ln for ln in ax.get_lines() if ln.get_label().startswith("sgd-mom: z.ogd")]
+    assert len(faded) == 1 and "NOT MET" in faded[0].get_label() and faded[0].get_alpha() < 0.6
+    note = " ".join(regret_files.notes(exp))
+    assert "momentum = 0" in note and "rkk.cor1 bound not drawn" in note
+    assert "rkk-online (d = 1), T = 400, 1 run" in fig.texts[0].get_text() if fig.texts else \
+        "rkk-online (d = 1), T = 400, 1 run" in fig.subfigs[0]._suptitle.get_text()
+    svg = (out / "regret_panels.svg").read_text()
+    for text in ("amsgrad: rkk.thm4 bound", "adagrad: dhs.adagrad-regret bound", "slope guide",
+                 "rkk-stochastic (d = 1), T = 3,000, 3 runs", "horizon"):
+        assert text in svg
+
+
+@pytest.mark.slow
+def test_hp_grid_makes_one_series_per_value(tmp_path):
+    code, text = _main("regret", "--optimizers", "amsgrad,sgd", "--T", "500", "--runs", "1",
+                       "--hp", "amsgrad:lr=1e-3:1e-1:3log/sqrt(t),betas=0.9/0.999",
+                       "--out", str(tmp_path), "--quiet", "--formats", "svg")
+    assert code == 0, text
+    doc = json.loads((tmp_path / "summary.json").read_text())
+    labels = [s["label"] for s in doc["series"]]
+    assert labels == ["amsgrad lr=0.001/sqrt(t),betas=0.9/0.999",
+                      "amsgrad lr=0.01/sqrt(t),betas=0.9/0.999",
+                      "amsgrad lr=0.1/sqrt(t),betas=0.9/0.999", "sgd"]
+    alphas = [s["hyper"]["lr"]["alpha"] for s in doc["series"][:3]]
+    np.testing.assert_allclose(alphas, np.geomspace(1e-3, 1e-1, 3), rtol=1e-11)
+    assert all(s["hyper"]["betas"] == [0.9, 0.999] for s in doc["series"][:3])
+
+
+def test_hp_value_parser():
+    assert cli_args.value("f", "0.9/0.99") == [("0.9/0.99", (0.9, 0.99))]
+    assert cli_args.value("f", "0.5/sqrt(t)") == [("0.5/sqrt(t)", ("isqrt", 0.5))]
+    assert cli_args.value("f", "reddi") == [("reddi", "reddi")]
+    assert cli_args.value("f", "true") == [("true", True)]
+    assert [v for _, v in cli_args.value("f", "0:1:5lin")] == [0.0, 0.25, 0.5, 0.75, 1.0]
+    settings = cli_args.hp_settings(["adam:lr=1:2:2,eps=0:1:3"], ["adam"])["adam"]
+    assert len(settings) == 6          # every combination of the two grids
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["--optimizers", "adma,sgd"], "did you mean adam"),
+    (["--problem", "rkk-onlin"], "did you mean rkk-online"),
+    (["--T", "abc"], "--T must be an integer in [2, 100,000,000]"),
+    (["--T", "1"], "--T must be an integer in [2, 100,000,000]"),
+    (["--runs", "0"], "--runs must be an integer in [1, 10,000]"),
+    (["--seed", "-3"], "--seed must be an integer in [0,"),
+    (["--formats", "png,gif"], "unknown format 'gif'"),
+    (["--hp", "adam:lr=-1"], "lr must be a finite number > 0"),
+    (["--hp", "adam:lrr=0.1"], "did you mean lr"),
+    (["--hp", "adam:lam=1.5"], "lam must be a number in (0, 1]"),
+    (["--hp", "adamw:lr=0.1"], "'adamw' is not among --optimizers"),
+    (["--hp", "adam:lr=1e-3:1e-1:0log"], "a grid needs between 1 and 50 points"),
+    (["--hp", "adam:lr=-1e-3:1e-1:3log"], "a log grid needs both ends > 0"),
+    (["--hp", "adam:lr=0/sqrt(t)"], "must be > 0"),
+    (["--hp", "adam:lr=1.2.3"], "is not a number (0.01), a schedule"),
+    (["--hp", "lr=0.1"], "expected OPT:KEY=VALUE"),
+    (["--problem-params", "C=x y"], "--problem-params C"),
+    (["--problem-params", "K=3"], "unknown parameter 'K'"),
+])
+def test_usage_errors_exit_2_with_a_message_and_no_traceback(argv, needle, tmp_path, capsys):
+    code, _ = _main("regret", "--T", "100", "--out", str(tmp_path / "o"), *argv)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert needle in err and "Traceback" not in err
+    assert not (tmp_path / "o").exists()        # nothing ran
+
+
+@pytest.mark.slow
+def test_ctrl_c_leaves_results_marked_incomplete(tmp_path, monkeypatch, capsys):
+    """The simulator's Ctrl-C flag, raised after 150 steps of the second series (as the
+    SIGINT handler would), stops the experiment; what ran is on disk, marked incomplete.
+    (A quadratic problem: the step-by-step engine polls the flag every step.)"""
+    class StopAfter(simulate.StopFlag):
+        calls = 0
+
+        def __init__(self):
+            super().__init__()
+            self.__dict__.pop("requested", None)
+
+        @property
+        def requested(self):
+            StopAfter.calls += 1
+            return StopAfter.calls > 150
+
+        @requested.setter
+        def requested(self, value):
+            pass
+
+    real = simulate.StopFlag
+    seen = []
+
+    def pick():
+        seen.append(1)
+        return StopAfter() if len(seen) == 2 else real()
+    monkeypatch.setattr(simulate, "StopFlag", pick)
+    code, text = _main("regret", "--problem", "quadratic", "--problem-params", "d=2",
+                       "--optimizers", "sgd,adam,amsgrad", "--T", "2000", "--runs", "2",
+                       "--out", str(tmp_path), "--no-progress", "--formats", "svg")
+    assert code == 130
+    assert "marked incomplete" in capsys.readouterr().err
+    doc = json.loads((tmp_path / "summary.json").read_text())
+    assert doc["complete"] is False and doc["interrupted"] == "adam"
+    assert [(s["label"], s["complete"]) for s in doc["series"]] == [("sgd", True),
+                                                                      ("adam", False)]
+    res = RunResult.load(tmp_path / "runs" / "adam.npz")
+    assert not res.complete and 0 < res.steps_done < 2000
+    assert np.all(np.isnan(res.losses[res.steps_done:]))
+    assert (tmp_path / "regret_loglog.svg").exists()          # the finished series is drawn
+    with (tmp_path / "summary.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["complete"] for r in rows if r["series"] == "adam"] == ["False"]
+
+
+@pytest.mark.slow
+def test_subprocess_end_to_end(tmp_path):
+    res = subprocess.run([sys.executable, "-m", "adamlab", "regret", "--optimizers",
+                          "amsgrad,adagrad", "--T", "1000", "--runs", "1", "--out", "o",
+                          "--formats", "png", "--quiet"], capture_output=True, text=True,
+                         cwd=tmp_path, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "o" / "regret_loglog.png").exists()
+    doc = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert doc["command"].startswith("adamlab regret --optimizers amsgrad,adagrad")
+    assert math.isfinite(doc["series"][0]["slope"]["median"])
+
+
+def test_problems_without_prefix_comparators_use_horizons():
+    exp = run_experiment("quadratic", [SeriesSpec("adagrad"), SeriesSpec("sgd")], T=300,
+                         runs=2, seed=1, problem_params={"d": 3})
+    for s in exp.series:
+        assert s.regret_kind == "horizons" and s.t[-1] == 300 and s.regret.shape == (s.t.size, 2)
+        np.testing.assert_allclose(s.regret[-1], s.result.regret[-1], rtol=1e-12)
+        for b in s.bounds:
+            if b.status == "applies":
+                assert b.exceeded_at(s.regret, s.t) is None
+    rows = list(csv.DictReader(io.StringIO(regret_files.csv_text(exp))))
+    assert [int(r["T"]) for r in rows if r["series"] == "sgd"] == [10, 100, 300]
+    assert all(c.marker == "o" for c in regret_files.curves(exp))
+    assert "one certified comparator each" in regret_files.notes(exp)[0]
+    assert regret_files.summary(exp)["series"][0]["regret_known_at"] == s.t.tolist()
+
+
+def test_a_failure_exits_1_with_a_message_not_a_traceback(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    code, _ = _main("regret", "--optimizers", "amsgrad", "--T", "50", "--out",
+                    str(blocker / "sub"), "--quiet")
+    err = capsys.readouterr().err
+    assert code == 1 and "adamlab: failed:" in err and "Traceback" not in err
