@@ -96,7 +96,7 @@ class Adagrad(Optimizer):
     defaults = dict(lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0,
                     eps=1e-10, eps_mode="outside")
     State = AdagradState
-    arithmetics = ("float", "mpmath", "fraction")
+    arithmetics = ("float", "mpmath", "fraction", "sympy")
 
     def _init(self, p):
         A = arith_of(p)

@@ -114,7 +114,7 @@ class Adam(Optimizer):
                     decoupled_weight_decay=False, decay_scaled_by_lr=True,
                     beta1_correction="product")
     State = AdamState
-    arithmetics = ("float", "mpmath", "fraction")
+    arithmetics = ("float", "mpmath", "fraction", "sympy")
 
     def _check_hyper(self) -> None:
         if isinstance(self.hyper["betas"][1], Scheduled):

@@ -1,4 +1,5 @@
-r"""Arithmetic backends: one update rule, run in float64, in mpmath or in exact rationals.
+r"""Arithmetic backends: one update rule, run in float64, in mpmath, in exact rationals or
+in exact SymPy numbers.
 
 An optimizer's ``_step`` is written once, against the small set of operations
 below; the *backend* that carries them out is chosen from the parameters:
@@ -10,6 +11,8 @@ backend        params                                          hyperparameters b
 ``MPMATH``     NumPy *object* arrays of ``mpmath.mpf``         ``mpf`` at the current
                (computed at the current ``mp.dps``)            precision
 ``FRACTION``   NumPy object arrays of ``fractions.Fraction``   exact ``Fraction``
+``SYMPY``      NumPy object arrays of SymPy numbers            exact SymPy numbers
+               (rationals and algebraic numbers)               (``sp.Rational``, ...)
 =============  ==============================================  ========================
 
 The float backend performs exactly the NumPy/``math`` operations the
@@ -17,7 +20,12 @@ optimizers always did (results are bit for bit unchanged).  The mpmath
 backend evaluates the same expressions in ``mpf`` at the working precision
 (wrap a replay in ``mpmath.workdps(50)``); ``FRACTION`` is exact and refuses a
 square root that is not rational (TypeError), so it serves rules without one
-(SGD, momentum) and the first steps of others on perfect squares.
+(SGD, momentum) and the first steps of others on perfect squares.  ``SYMPY`` is exact
+too and keeps square roots as SymPy algebraic numbers (``sympy.sqrt``), so a step-checked
+proof can replay Adam exactly; it is meant for a few steps (SymPy's canonical form of the
+square root of a rational with hundreds of digits costs seconds).  Its ``log0`` and
+``neg_expm1`` are the exact expressions :math:`\log x` and :math:`1 - e^x` (what a scheduled
+:math:`\beta_1` with ``beta1_correction="product"`` needs).  SymPy is imported on first use.
 
 Operations (each also on per-run (R, 1) arrays):
 
@@ -35,8 +43,8 @@ Operations (each also on per-run (R, 1) arrays):
   (a hyperparameter converted *exactly*: a float is its binary value, a
   ``Fraction`` is rounded once to the working precision).
 
-:func:`arith_of` picks the backend of an array or scalar; :func:`to_mpmath`
-and :func:`to_fractions` build high-precision parameter arrays.
+:func:`arith_of` picks the backend of an array or scalar; :func:`to_mpmath`,
+:func:`to_fractions` and :func:`to_sympy` build high-precision / exact parameter arrays.
 """
 from __future__ import annotations
 
@@ -293,9 +301,67 @@ class FractionArith(_ObjectArith):
         return "FRACTION"
 
 
+class SympyArith(_ObjectArith):
+    """Exact SymPy numbers: rationals, and square roots kept as algebraic numbers."""
+
+    name = "sympy"
+
+    def __init__(self):
+        import sympy
+        self.sp = sympy
+        self.scalar = sympy.Expr
+
+    def _scalar(self, v):
+        sp = self.sp
+        if isinstance(v, sp.Basic):
+            if not (isinstance(v, sp.Expr) and v.is_number and v.is_extended_real is not False):
+                raise TypeError(f"sympy arithmetic: a value must be a real number; got {v!r}")
+            return v
+        if isinstance(v, (bool, np.bool_)):
+            raise TypeError("sympy arithmetic: a value must be a real number; got bool")
+        if isinstance(v, Fraction):
+            return sp.Rational(v.numerator, v.denominator)
+        if isinstance(v, (numbers.Integral, np.integer)):
+            return sp.Integer(int(v))
+        if isinstance(v, (float, np.floating)):
+            if not math.isfinite(v):
+                return sp.oo if v > 0 else (-sp.oo if v < 0 else sp.nan)
+            return sp.Rational(float(v))     # exact: the binary value of the float
+        if type(v).__module__.startswith("mpmath") and hasattr(v, "man_exp"):
+            man, exp = v.man_exp             # exact: an mpf is man * 2**exp
+            return sp.Integer(man) * sp.Integer(2) ** exp
+        raise TypeError(f"sympy arithmetic: a value must be an int, float, Fraction or a "
+                        f"SymPy number; got {type(v).__name__}")
+
+    def check_elements(self, arr: np.ndarray) -> bool:
+        return all(isinstance(v, self.sp.Expr) and v.is_number for v in arr.flat)
+
+    def _sqrt(self, x):
+        return self.sp.sqrt(x)
+
+    def _inf(self, n):
+        return self.sp.oo if n > 0 else -self.sp.oo
+
+    @staticmethod
+    def _finite(v) -> bool:
+        return bool(v.is_finite)
+
+    def log0(self, x):
+        sp = self.sp
+        return self._map(lambda y: sp.log(y) if y > 0 else -sp.oo, x)
+
+    def neg_expm1(self, x):
+        sp = self.sp
+        return self._map(lambda y: sp.Integer(1) if y == -sp.oo else 1 - sp.exp(y), x)
+
+    def __repr__(self) -> str:
+        return "SYMPY"
+
+
 FLOAT = FloatArith()
 FRACTION = FractionArith()
 _MPMATH: list[MpmathArith] = []
+_SYMPY: list[SympyArith] = []
 
 
 def mpmath_arith() -> MpmathArith:
@@ -305,19 +371,29 @@ def mpmath_arith() -> MpmathArith:
     return _MPMATH[0]
 
 
+def sympy_arith() -> SympyArith:
+    """The SymPy backend (SymPy is imported on first use)."""
+    if not _SYMPY:
+        _SYMPY.append(SympyArith())
+    return _SYMPY[0]
+
+
 def _of_scalar(v):
     if isinstance(v, Fraction):
         return FRACTION
-    if type(v).__module__.startswith("mpmath"):
+    module = type(v).__module__
+    if module.startswith("mpmath"):
         return mpmath_arith()
+    if module.startswith("sympy"):
+        return sympy_arith()
     return None
 
 
 def arith_of(x):
     """The backend of an array (by dtype, or by its first element for object arrays) or scalar.
 
-    Raises TypeError for an object array whose first element is neither ``mpf`` nor
-    ``Fraction``.
+    Raises TypeError for an object array whose first element is neither ``mpf``,
+    ``Fraction`` nor a SymPy number.
     """
     if isinstance(x, np.ndarray):
         if x.dtype.kind != "O":
@@ -325,8 +401,8 @@ def arith_of(x):
         first = x.flat[0] if x.size else None
         found = _of_scalar(first)
         if found is None:
-            raise TypeError(f"object arrays must hold mpmath.mpf or fractions.Fraction values; "
-                            f"got {type(first).__name__}")
+            raise TypeError(f"object arrays must hold mpmath.mpf, fractions.Fraction or SymPy "
+                            f"values; got {type(first).__name__}")
         return found
     return _of_scalar(x) or FLOAT
 
@@ -356,6 +432,13 @@ def to_fractions(x) -> np.ndarray:
     return FRACTION.const(np.asarray(x, dtype=object))
 
 
+def to_sympy(x) -> np.ndarray:
+    """``x`` as an object array of exact SymPy numbers (Fractions, ints and floats converted
+    exactly to ``sympy.Rational``; SymPy numbers kept)."""
+    return sympy_arith().const(np.asarray(x, dtype=object))
+
+
 __all__ = ["FLOAT", "FLOAT_DTYPES", "FRACTION", "FloatArith", "FractionArith", "MpmathArith",
-           "arith_of", "arith_of_values", "elementwise", "for_dtype", "is_scalar_zero",
-           "mpmath_arith", "to_fractions", "to_mpmath"]
+           "SympyArith", "arith_of", "arith_of_values", "elementwise", "for_dtype",
+           "is_scalar_zero", "mpmath_arith", "sympy_arith", "to_fractions", "to_mpmath",
+           "to_sympy"]

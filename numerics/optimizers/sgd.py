@@ -103,7 +103,7 @@ class SGD(Optimizer):
     )
     defaults = dict(lr=1e-3, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0)
     State = SGDState
-    arithmetics = ("float", "mpmath", "fraction")
+    arithmetics = ("float", "mpmath", "fraction", "sympy")
 
     def _check_hyper(self) -> None:
         if not self.hyper["nesterov"]:

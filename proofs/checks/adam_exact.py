@@ -89,6 +89,9 @@ def bound_mp(w: dict) -> mp.mpf:
     gs = gradients(C, int(w["period"]), b, T)
     b2 = Fraction(w["beta2"])
     v = Fraction(0)
+    # v_T restated (issue 15): the registry's adam cannot give it exactly at these horizons --
+    # on Fractions its step refuses the irrational sqrt(vhat_t), and on SymPy numbers each
+    # step's exact sqrt of a t-digit rational costs seconds by t = 300 (minutes by 1000)
     for g in gs:
         v = b2 * v + (1 - b2) * g * g
     vh = v / (1 - b2 ** T)

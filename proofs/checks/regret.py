@@ -184,6 +184,12 @@ def check_lemma_10_3(thorough: bool = False) -> Verdict:
 
 # ---- KB Lemma 10.4 -----------------------------------------------------------------------------
 def _sides_float(b1, b2, g, corrected: bool) -> float:
+    r"""LHS/RHS of Lemma 10.4 in float64: :math:`\sum_t \hat m_t^2/\sqrt{t\hat v_t}` over the
+    moments of Adam (eps = 0) for one coordinate.  This is the inner loop of a Nelder-Mead
+    search (thousands of calls), so the two moment recursions are written out in plain
+    floats -- the registry's ``adam`` costs ~30x more per call; the test
+    ``tests/proofs/test_proof_replays_one_definition.py`` checks that these moments are
+    the registry optimizer's, to 1e-12."""
     m = v = 0.0
     lhs = 0.0
     p1 = p2 = 1.0

@@ -19,6 +19,8 @@ with hyperparameters built from SymPy expressions in the step symbol :data:`t`
 and the free symbols (one value per run, shape (R, 1)).  ``arith="float"``
 plays R games at once in float64; ``arith="mpmath"`` replays one game with the
 same optimizer on object arrays of ``mpf`` at ``mp.dps`` (the certificate).
+:func:`build` also makes the optimizer for an exact replay on SymPy numbers (the
+step-checked proofs of :mod:`adamlab.proofs.steps` play their own rounds).
 Besides R(T) it returns the statistics a bound may name (the schema of
 :mod:`adamlab.theory.regret.quantities`): ``T, d, D, D_inf`` (the box's
 diameters :math:`2\sqrt d` and 2), ``G, G_inf, sum_g_norm`` and, from the
@@ -27,6 +29,7 @@ optimizer's own second moment (:func:`adamlab.numerics.sim.stats.second_moment`)
 """
 from __future__ import annotations
 
+from fractions import Fraction
 from functools import lru_cache
 from typing import Any, Mapping
 
@@ -79,7 +82,7 @@ def _value(expr, vals, A, R):
     if unknown:
         raise ValueError(f"hyperparameter expression {expr} uses {unknown}, which have no "
                          f"value (free or fixed symbols: {sorted(vals)})")
-    module = "numpy" if A is ar.FLOAT else "mpmath"
+    module = {"float": "numpy", "sympy": "sympy"}.get(A.name, "mpmath")
     fn = lambdified(tuple([t] + syms), expr, module)
     args = [vals[s.name] for s in syms]
     if t in expr.free_symbols:
@@ -88,6 +91,12 @@ def _value(expr, vals, A, R):
     if A is ar.FLOAT:
         return np.broadcast_to(np.asarray(out, dtype=float), (R, 1)).copy() \
             if np.ndim(out) else float(out)
+    if module == "sympy":               # a constant reaches the optimizer exactly as a Fraction
+        out = sp.sympify(out)
+        if not out.is_Rational:
+            raise ValueError(f"hyperparameter {expr} = {out} is not rational; the exact "
+                             f"(SymPy) replay takes constant hyperparameters as rationals")
+        return Fraction(int(out.p), int(out.q))
     return out
 
 
@@ -95,7 +104,9 @@ def build(name: str, fixed: Mapping[str, Any], hyper: Mapping[str, Any],
           vals: Mapping[str, Any], A, R: int, beta1_seq=None):
     """The registry optimizer ``name`` with ``fixed`` hyperparameters and ``hyper``
     (name -> SymPy expression, or a tuple of them for ``betas``) evaluated at ``vals``
-    (symbol name -> (R, 1) floats, or mpf for one mpmath run).  ``beta1_seq`` (R, T)
+    (symbol name -> (R, 1) floats, mpf for one mpmath run, or SymPy numbers for one exact
+    run with ``A`` the SymPy backend, :func:`~adamlab.numerics.optimizers.arith.sympy_arith`:
+    schedules then give exact SymPy values, constants exact Fractions).  ``beta1_seq`` (R, T)
     replaces ``betas[0]`` by a given sequence :math:`\\beta_{1,t}`."""
     kw = dict(fixed)
     for key, expr in hyper.items():

@@ -15,15 +15,22 @@ Local checks (the ledger decides the linked IDs):
 * :func:`check_coefficient` -- the per-round bound
   :math:`\frac{1-\beta_1^t}{1-\beta_{1,t}}X_t \le \frac{1}{1-\beta_1}X_t`, where
   :math:`X_t = (\theta_{t,i}-\theta^*_i)^2-(\theta_{t+1,i}-\theta^*_i)^2`: searched for a
-  violation on Adam runs computed exactly (SymPy rationals and square roots).
+  violation on Adam runs computed exactly: the registry's ``adam`` replayed on SymPy
+  rationals and square roots (:func:`coefficient_sides`).
 """
 from __future__ import annotations
 
 from fractions import Fraction
 
+import numpy as np
 import sympy as sp
 
+from adamlab.numerics import optimizers
+from adamlab.numerics.optimizers import arith
+
 from .. import claims
+from ..checks.adam_exact import ADAM_KB
+from ..methods import games
 from . import local as pl
 from .proof import Outcome, Proof, Step
 
@@ -49,27 +56,36 @@ def coefficient_sides(instance: dict) -> list[dict]:
     ``beta1, beta2, lam, alpha, theta1, theta_star`` and ``gradients`` (rationals or 'p/q').
     For each round t: both sides of the per-round bound (the first term of the printed
     inequality), :math:`c_t\sqrt{\hat v_t}X_t/(2\alpha_t)` and
-    :math:`\sqrt{\hat v_t}X_t/(2\alpha_t(1-\beta_1))`, with the iterates."""
+    :math:`\sqrt{\hat v_t}X_t/(2\alpha_t(1-\beta_1))`, with the iterates.
+
+    The iterates are the registry's ``adam`` (:data:`~adamlab.proofs.checks.adam_exact.ADAM_KB`:
+    bias correction :math:`1-\beta_1^t`) replayed on exact SymPy numbers
+    (:func:`~adamlab.numerics.optimizers.arith.sympy_arith`); :math:`\alpha_t`,
+    :math:`\beta_{1,t}` are its hyperparameters at step t and :math:`\hat v_t` its second
+    moment ``v`` over :math:`1-\beta_2^t`."""
     r = {k: sp.Rational(str(Fraction(v))) for k, v in instance.items() if k != "gradients"}
     gs = [sp.Rational(str(Fraction(v))) for v in instance["gradients"]]
     b1, b2, lam, alpha = r["beta1"], r["beta2"], r["lam"], r["alpha"]
     if not (0 <= b1 < 1 and 0 <= b2 < 1 and 0 < lam < 1 and alpha > 0):
         raise ValueError("instance: need 0 <= beta1, beta2 < 1, 0 < lam < 1, alpha > 0")
-    th, m, v, rows = r["theta1"], sp.Integer(0), sp.Integer(0), []
+    A = arith.sympy_arith()
+    opt = games.build("adam", ADAM_KB["fixed"], ADAM_KB["hyper"],
+                      {"alpha": alpha, "beta1": b1, "beta2": b2, "lam": lam}, A, 1)
+    x = arith.to_sympy([[r["theta1"]]])
+    state, rows = opt.init(x), []
     for t, g in enumerate(gs, 1):
-        b1t = b1 * lam ** (t - 1)
-        m = b1t * m + (1 - b1t) * g
-        v = b2 * v + (1 - b2) * g**2
-        mh, vh = m / (1 - b1**t), v / (1 - b2**t)
+        h = optimizers.Resolved(opt, t, 1, np.dtype(object), A)
+        at, (b1t, b2_) = h["lr"], h["betas"]
+        x_next, state = opt.update(arith.to_sympy([[g]]), state, x)
+        vh = state.v[0, 0] / optimizers.bias_correction(b2_, t, A)
         if vh == 0:
             raise ValueError(f"vhat_{t} = 0: the step is undefined")
-        at = alpha / sp.sqrt(t)
-        nxt = th - at * mh / sp.sqrt(vh)
+        th, nxt = x[0, 0], x_next[0, 0]
         X = (th - r["theta_star"]) ** 2 - (nxt - r["theta_star"]) ** 2
         base = sp.sqrt(vh) * X / (2 * at)
         rows.append({"t": t, "theta": th, "theta_next": nxt,
                      "lhs": (1 - b1**t) / (1 - b1t) * base, "rhs": base / (1 - b1)})
-        th = nxt
+        x = x_next
     return rows
 
 

@@ -5,7 +5,9 @@ Beyond", ICLR 2018, Appendix (proof of Theorem 4, Lemma 2, Lemma 4).  AMSGrad
 is their Algorithm 2 (no bias correction):
 :math:`m_t=\beta_{1t}m_{t-1}+(1-\beta_{1t})g_t`, :math:`v_t=\beta_2v_{t-1}+(1-\beta_2)g_t^2`,
 :math:`\hat v_t=\max(\hat v_{t-1},v_t)`,
-:math:`\theta_{t+1}=\Pi_{\mathcal F,\sqrt{\hat V_t}}(\theta_t-\alpha_t m_t/\sqrt{\hat v_t})`.
+:math:`\theta_{t+1}=\Pi_{\mathcal F,\sqrt{\hat V_t}}(\theta_t-\alpha_t m_t/\sqrt{\hat v_t})`,
+played here by the registry's ``amsgrad`` (:data:`AMSGRAD_RKK`), exactly on SymPy numbers
+(:func:`amsgrad_rounds`) and at 50 digits on mpmath values (Lemma 2).
 
 * :func:`check_projection` -- Lemma 4 for a box and a diagonal weight: the weighted
   projection is clipping and :math:`|\mathrm{clip}(z)-\theta^*|\le|z-\theta^*|` (SymPy,
@@ -22,13 +24,24 @@ import random
 from fractions import Fraction
 
 import mpmath as mp
+import numpy as np
 import sympy as sp
 
+from adamlab.numerics import optimizers
+from adamlab.numerics.optimizers import arith
+
+from ..checks.adam_exact import ADAM_KB
+from ..methods import games
 from . import local as pl
 from .proof import Outcome
 
 RERUN = ("sum over the rows of adamlab.proofs.steps.rkk_checks.amsgrad_rounds("
          "witness['instance']) of 'lhs' and of 'rhs'")
+
+#: Reddi et al.'s Algorithm 2 as the proof reads it, played by the registry's ``amsgrad``:
+#: no bias correction (``amsgrad_mode="reddi"``), eps = 0, and the schedules of Theorem 4,
+#: alpha_t = alpha/sqrt(t) and beta1_t = beta1 lam^(t-1) (those of Kingma & Ba's Theorem 4.1)
+AMSGRAD_RKK = {"fixed": {"eps": 0.0, "amsgrad_mode": "reddi"}, "hyper": ADAM_KB["hyper"]}
 
 
 def check_projection(thorough: bool = False) -> Outcome:
@@ -64,7 +77,10 @@ def amsgrad_rounds(instance: dict) -> list[dict]:
     :math:`\alpha_t=\alpha/\sqrt t`, :math:`\beta_{1t}=\beta_1\lambda^{t-1}`.  ``instance``:
     ``beta1, beta2, lam, alpha, lo, hi, theta1, theta_star, gradients``.  Per round: the
     per-round term :math:`\frac{\sqrt{\hat v_t}X_t}{2\alpha_t(1-\beta_{1t})}` (lhs) and the
-    same with :math:`1-\beta_1` (rhs), :math:`X_t=(\theta_t-\theta^*)^2-(\theta_{t+1}-\theta^*)^2`."""
+    same with :math:`1-\beta_1` (rhs), :math:`X_t=(\theta_t-\theta^*)^2-(\theta_{t+1}-\theta^*)^2`.
+    The iterates are the registry's ``amsgrad`` (:data:`AMSGRAD_RKK`) replayed on SymPy numbers,
+    each clipped to [lo, hi] (the weighted projection onto a box); :math:`\alpha_t`,
+    :math:`\beta_{1t}` are its hyperparameters at step t and :math:`\hat v_t` its ``vmax``."""
     r = {k: sp.Rational(str(Fraction(v))) for k, v in instance.items() if k != "gradients"}
     gs = [sp.Rational(str(Fraction(v))) for v in instance["gradients"]]
     b1, b2, lam, alpha, lo, hi = (r[k] for k in ("beta1", "beta2", "lam", "alpha", "lo", "hi"))
@@ -72,22 +88,25 @@ def amsgrad_rounds(instance: dict) -> list[dict]:
             and b1**2 < b2):
         raise ValueError("instance: need 0 <= beta1 < sqrt(beta2) < 1, 0 < lam <= 1, "
                          "alpha > 0, lo < hi")
-    th, m, v, vh, out = r["theta1"], sp.Integer(0), sp.Integer(0), sp.Integer(0), []
+    A = arith.sympy_arith()
+    opt = games.build("amsgrad", AMSGRAD_RKK["fixed"], AMSGRAD_RKK["hyper"],
+                      {"alpha": alpha, "beta1": b1, "beta2": b2, "lam": lam}, A, 1)
+    x = arith.to_sympy([[r["theta1"]]])
+    state, out = opt.init(x), []
     for t, g in enumerate(gs, 1):
-        b1t = b1 * lam ** (t - 1)
-        m = b1t * m + (1 - b1t) * g
-        v = b2 * v + (1 - b2) * g**2
-        vh = sp.Max(vh, v)
+        h = optimizers.Resolved(opt, t, 1, np.dtype(object), A)
+        at, b1t = h["lr"], h["betas"][0]
+        z, state = opt.update(arith.to_sympy([[g]]), state, x)
+        vh = state.vmax[0, 0]
         if vh == 0:
             raise ValueError(f"vhat_{t} = 0: the step is undefined")
-        at = alpha / sp.sqrt(t)
-        z = th - at * m / sp.sqrt(vh)
-        nxt = sp.Min(sp.Max(z, lo), hi)
+        th = x[0, 0]
+        nxt = sp.Min(sp.Max(z[0, 0], lo), hi)
         X = (th - r["theta_star"]) ** 2 - (nxt - r["theta_star"]) ** 2
         base = sp.sqrt(vh) * X / (2 * at)
         out.append({"t": t, "theta": th, "theta_next": nxt, "lhs": base / (1 - b1t),
                     "rhs": base / (1 - b1)})
-        th = nxt
+        x = arith.to_sympy([[nxt]])
     return out
 
 
@@ -125,16 +144,20 @@ def check_coefficient(thorough: bool = False) -> Outcome:
 
 
 def _lemma2_sides(b1, b2, lam, alpha, grads):
-    """Both sides of RKK Lemma 2 for one coordinate at the current mpmath precision."""
-    m = v = vh = mp.mpf(0)
-    lhs = mp.mpf(0)
-    for t, g in enumerate(grads, 1):
-        b1t = b1 * lam ** (t - 1)
-        m = b1t * m + (1 - b1t) * g
-        v = b2 * v + (1 - b2) * g * g
-        vh = max(vh, v)
-        if vh > 0:
-            lhs += alpha / mp.sqrt(t) * m * m / mp.sqrt(vh)
+    r"""Both sides of RKK Lemma 2 for one coordinate at the current mpmath precision.
+
+    The left side :math:`\sum_t\alpha_t m_t^2/\sqrt{\hat v_t}` is read off the registry's
+    ``amsgrad`` (:data:`AMSGRAD_RKK`) replayed on mpmath values: its step from
+    :math:`\theta = 0` is :math:`-\alpha_t m_t/\sqrt{\hat v_t}` (0 while
+    :math:`\hat v_t = 0`), times its first moment :math:`m_t`."""
+    A = arith.mpmath_arith()
+    opt = games.build("amsgrad", AMSGRAD_RKK["fixed"], AMSGRAD_RKK["hyper"],
+                      {"alpha": alpha, "beta1": b1, "beta2": b2, "lam": lam}, A, 1)
+    zero = arith.to_mpmath([[0]])
+    state, lhs = opt.init(zero), mp.mpf(0)
+    for g in grads:
+        step, state = opt.update(arith.to_mpmath([[g]]), state, zero)
+        lhs += -step[0, 0] * state.m[0, 0]
     T = len(grads)
     gam = b1 / mp.sqrt(b2)
     rhs = (alpha * mp.sqrt(1 + mp.log(T)) / ((1 - b1) * (1 - gam) * mp.sqrt(1 - b2))
