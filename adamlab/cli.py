@@ -114,12 +114,13 @@ def _cmd_check(args, out) -> int:
             raise UsageError(f"--out: {args.out!r} exists and is not a folder")
     width = max(len(c.id) for c in chosen)
     print(f"adamlab {__version__}: claims ledger ({len(chosen)} claims)", file=out)
-    print(f"{'ID':<{width}}  {'source':<26} {'verdict':<18} evidence", file=out)
+    swidth = max(len("source"), *(len(c.source) for c in chosen))
+    print(f"{'ID':<{width}}  {'source':<{swidth}} {'verdict':<18} evidence", file=out)
     rows = []
     for c in chosen:
         row = ledger.entry(c, thorough=args.thorough)
         rows.append(row)
-        print(f"{row['id']:<{width}}  {row['source']:<26} {row['verdict']:<18} "
+        print(f"{row['id']:<{width}}  {row['source']:<{swidth}} {row['verdict']:<18} "
               f"{row['summary']}", file=out, flush=True)
     print(f"\n{len(optimizers.names())} optimizers registered: "
           f"{', '.join(optimizers.names())}", file=out)
