@@ -19,8 +19,8 @@ from.  See :mod:`._core` for the array and hyperparameter conventions and
 :math:`\beta_{1,t} = \beta_1\lambda^{t-1}`.
 """
 from . import schedules
-from ._core import (HParam, Optimizer, Resolved, Scheduled, bias_correction, safe_div,
-                    schedule_of)
+from ._core import Optimizer, Resolved, bias_correction, safe_div
+from .hparams import HParam, Scheduled, schedule_of
 from ._registry import Entry, caps_of, entry_of, get, make, names, register, unregister
 from .capabilities import Capabilities
 

@@ -91,8 +91,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._core import (LR, WEIGHT_DECAY, HParam, Optimizer, Scheduled, bias_correction,
-                    check_numeric, coupled_decay)
+from ._core import Optimizer, bias_correction, coupled_decay
+from .hparams import LR, WEIGHT_DECAY, HParam, Scheduled, check_numeric
 from .arith import elementwise
 from ._registry import register
 

@@ -50,7 +50,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._core import LR, WEIGHT_DECAY, HParam, Optimizer, coupled_decay, safe_div
+from ._core import Optimizer, coupled_decay, safe_div
+from .hparams import LR, WEIGHT_DECAY, HParam
 from ._registry import register
 
 

@@ -70,7 +70,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._core import LR, WEIGHT_DECAY, HParam, Optimizer, coupled_decay
+from ._core import Optimizer, coupled_decay
+from .hparams import LR, WEIGHT_DECAY, HParam
 from ._registry import register
 from .arith import arith_of
 

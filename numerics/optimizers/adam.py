@@ -54,8 +54,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._core import (LR, WEIGHT_DECAY, HParam, Optimizer, Resolved, Scheduled,
-                    bias_correction)
+from ._core import Optimizer, Resolved, bias_correction
+from .hparams import LR, WEIGHT_DECAY, HParam, Scheduled
 from ._registry import register
 from .arith import arith_of, is_scalar_zero
 

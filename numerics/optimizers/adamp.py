@@ -71,7 +71,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._core import LR, HParam, Optimizer, bias_correction, safe_div
+from ._core import Optimizer, bias_correction, safe_div
+from .hparams import LR, HParam
 from ._registry import register
 
 

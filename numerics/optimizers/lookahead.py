@@ -48,7 +48,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._core import HParam, Optimizer
+from ._core import Optimizer
+from .hparams import HParam
 from ._registry import get, register
 
 

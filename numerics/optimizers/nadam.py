@@ -65,8 +65,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._core import (LR, WEIGHT_DECAY, HParam, Optimizer, bias_correction, coupled_decay,
-                    safe_div)
+from ._core import Optimizer, bias_correction, coupled_decay, safe_div
+from .hparams import LR, WEIGHT_DECAY, HParam
 from .arith import elementwise
 from ._registry import register
 
