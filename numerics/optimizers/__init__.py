@@ -14,8 +14,8 @@ registry entry (source, defaults, framework conventions, declared
 capabilities), :func:`make` builds one, :func:`register` adds a user's own
 optimizer (see its docs for a complete example) and :func:`unregister` removes
 one; ``opt.entry`` (or :func:`entry_of`) is the entry an optimizer was built
-from.  See :mod:`._core` for the array and hyperparameter conventions and
-:mod:`.schedules` for :math:`\alpha_t = \alpha/\sqrt t` and
+from.  See :mod:`._core` for the array conventions, :mod:`.hparams` for the
+hyperparameter ones, and :mod:`.schedules` for :math:`\alpha_t = \alpha/\sqrt t` and
 :math:`\beta_{1,t} = \beta_1\lambda^{t-1}`.
 """
 from . import schedules
