@@ -150,12 +150,20 @@ def from_table(table: dict, *, where: str = "claim") -> Claim:
         if optimizer:
             raise ClaimFileError(f"{where}: field 'optimizer' needs method = 'search' (the "
                                  f"symbolic method decides formulas only)")
-        return Claim(cid, source, words, rel, Symbolic(), hyps, Quantifier(None, {}, "formulas"))
+        return _claim(where, cid, source, words, rel, Symbolic(), hyps,
+                      Quantifier(None, {}, "formulas"))
     try:
         spec = search_method(table, rel, hyps, table_names, where)
     except SearchSpecError as exc:
         raise ClaimFileError(str(exc)) from None
-    return Claim(cid, source, words, rel, spec.method, hyps, spec.quantifies)
+    return _claim(where, cid, source, words, rel, spec.method, hyps, spec.quantifies)
+
+
+def _claim(where, *args) -> Claim:
+    try:
+        return Claim(*args)
+    except (TypeError, ValueError) as exc:     # e.g. an empty source: name the claim
+        raise ClaimFileError(f"{where}: {str(exc).replace('Claim.', 'field ')}") from None
 
 
 def _bad_hyp(where, h):

@@ -87,6 +87,7 @@ def test_cli_decides_a_claims_file_with_the_same_table_and_json(tmp_path, capsys
     ("[[claim]]\nid = 'a'\nsource = 's'\nstatement = 'T >= 1'\nmethod = 'magic'\n",
      "field 'method' must be one of"),
     ("[[claim]]\nid = 'a'\nsource = 3\nstatement = 'T >= 1'\n", "field 'source' must be a str"),
+    ("[[claim]]\nid = 'a'\nsource = ' '\nstatement = 'T >= 1'\n", "field source must be a non-empty"),
     ("[[claim]]\nid = 'a'\nsource = 's'\nstatement = 'T >= 1'\n[[claim]]\nid = 'a'\n"
      "source = 's'\nstatement = 'T >= 2'\n", "'a' is used twice"),
     ("id = 'a'\n", "expected one or more [[claim]] tables"),
