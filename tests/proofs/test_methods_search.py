@@ -86,3 +86,24 @@ def test_space_validation_names_the_key():
                             "R", ZINK)
     with pytest.raises(TypeError, match="seed"):
         search.search_bound(_space(), "R", ZINK, seed=1.5)
+
+
+@pytest.mark.slow
+def test_thorough_search_never_reports_a_smaller_worst_case():
+    """--thorough runs besides the default search: its worst case is at least the default's,
+    and its coverage counts both."""
+    from adamlab.proofs import Claim, ledger
+    from adamlab.proofs.checks import oco_search
+    from adamlab.proofs.methods.search_method import Search
+    from adamlab.theory.regret import bounds as rb
+    from adamlab.theory.regret import quantities as rq
+
+    space = dict(oco_search.SPACES["adagrad"],
+                 game={"domain": "box", "dims": [1], "horizons": [1, 2, 3, 5]})
+    claim = Claim("toy.adagrad", "test", "DHS's bound", sp.Le(rq.R, rb.get(
+        "dhs.adagrad-regret").expr), Search(space, rq.R, rb.get("dhs.adagrad-regret").expr,
+                                           thorough_game={"horizons": [1, 2, 3, 5, 10]}))
+    quick, slow = ledger.decide(claim), ledger.decide(claim, thorough=True)
+    q, s = quick.evidence["search"], slow.evidence["search"]
+    assert mp.mpf(s["best_ratio_50_digits"]) >= mp.mpf(q["best_ratio_50_digits"])
+    assert s["games"] > q["games"] and 10 in s["horizons"]
