@@ -35,7 +35,6 @@ def moments_finite(state, shape) -> bool:
     return True
 
 
-_moments_finite = moments_finite   # the former private name
 
 SQUARED_FIELDS = ("v", "vmax", "sum", "square_avg", "acc_delta", "u")
 """State fields that accumulate squared gradients (AdaMax's ``u``: absolute values)."""

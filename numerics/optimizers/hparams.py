@@ -91,7 +91,6 @@ class Scheduled:
         return repr(self.fn)
 
 
-_Scheduled = Scheduled   # the former private name
 
 
 def schedule_of(value: Any) -> Callable | None:

@@ -67,6 +67,7 @@ from adamlab.numerics import optimizers
 from adamlab.numerics.optimizers import arith as ar
 from adamlab.theory.regret import quantities as rq
 
+from ..verdict import digits
 from . import games
 from .search_candidates import GRID_CAP, LEVELS, SCALES, candidates, refine
 RERUN = "adamlab.proofs.methods.search.certify(evidence['witness'])"
@@ -234,7 +235,6 @@ def _eval(expr, env, module):
 def certify(w: dict[str, Any]) -> dict[str, Any]:
     """Re-run a witness of :func:`search_bound` from its JSON alone, at 60 and 90 digits:
     both sides, whether the precisions agree to 40 digits, and ``violated``."""
-    from adamlab.proofs.verdict import digits   # noqa: PLC0415  (a leaf module)
     for key in ("optimizer", "bound", "gradients", "x1", "values"):
         if key not in w:
             raise ValueError(f"witness lacks {key!r}")

@@ -48,8 +48,8 @@ def orient(rel) -> tuple[sp.Expr, str]:
                     f"{type(rel).__name__}")
 
 
-def _assume(rel, hyps) -> tuple[Any, list, dict]:
-    """Replace symbols by ones that carry the sign hypotheses; return (rel, others, map)."""
+def _assume(rel, hyps) -> tuple[Any, list]:
+    """Replace symbols by ones that carry the sign hypotheses; return (rel, the others)."""
     repl, others = {}, []
     for h in hyps:
         if isinstance(h, (sp.Gt, sp.Ge)) and h.rhs == 0 and isinstance(h.lhs, sp.Symbol) or \
@@ -65,7 +65,7 @@ def _assume(rel, hyps) -> tuple[Any, list, dict]:
         else:
             others.append(h)
     return rel.xreplace(repl), [o.xreplace(repl) if isinstance(o, sp.Basic) else o
-                                for o in others], repl
+                                for o in others]
 
 
 def prove(delta: sp.Expr, kind: str) -> dict[str, Any] | None:
@@ -127,7 +127,7 @@ def decide_relation(claim_id: str, rel, hypotheses=(), *, points: int = 400, see
                         f">); got {type(rel).__name__}")
     if not isinstance(points, int) or points < 1:
         raise ValueError(f"points must be an int >= 1; got {points!r}")
-    rel, others, _ = _assume(rel, hypotheses)
+    rel, others = _assume(rel, hypotheses)
     delta, kind = orient(rel)
     reads = {"ge": ">=", "gt": ">", "eq": "="}[kind]
     derivation = {"delta": str(delta), "claim_reads": f"delta {reads} 0",
