@@ -95,6 +95,7 @@ from ._core import Optimizer, bias_correction, coupled_decay
 from .hparams import LR, WEIGHT_DECAY, HParam, Scheduled, check_numeric
 from .arith import elementwise
 from ._registry import register
+from .adam import ema_update     # Adam's moment recurrence, one definition
 
 
 class AdaBoundState(NamedTuple):
@@ -157,8 +158,8 @@ class AdaBound(Optimizer):
         lr, (b1, b2), eps = h["lr"], h["betas"], h["eps"]
         final_lr, gamma, t = h["final_lr"], h["gamma"], h.t
         g = coupled_decay(g, p, h["weight_decay"])
-        m = b1 * s.m + (1 - b1) * g
-        v = b2 * s.v + (1 - b2) * g * g
+        m = ema_update(s.m, b1, g)
+        v = ema_update(s.v, b2, g, g)
         vmax = np.maximum(s.vmax, v) if self.hyper["amsbound"] else s.vmax
         v_used = vmax if self.hyper["amsbound"] else v
         log_prod = s.log_beta1_prod

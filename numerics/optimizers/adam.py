@@ -71,6 +71,39 @@ class AdamState(NamedTuple):
 EPS_MODES = ("outside", "efficient", "inside")
 
 
+def ema_weights(beta):
+    r"""The two coefficients of Adam's moment recurrence, :math:`(\beta, 1-\beta)`.
+
+    Kingma & Ba (2015), Algorithm 1: :math:`m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t` and
+    :math:`v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2`, i.e. ``decay`` :math:`=\beta`
+    multiplies the previous moment and ``weight`` :math:`=1-\beta` the new information.
+    This is the one place they are written: the step (:func:`ema_update`), the loop-free
+    scan of :mod:`adamlab.numerics.sim.oblivious_steps`, the lazy sparse catch-up and the
+    proofs' certificates all read them from here.
+
+    .. warning:: Some texts write the undamped :math:`m_t = \beta m_{t-1} + g_t` (torch
+       SGD's momentum with ``dampening=0``); that is not Adam's recurrence.
+    """
+    return beta, 1 - beta
+
+
+def ema_input(beta, *factors):
+    r"""The new-information term :math:`(1-\beta)\,f_1 f_2\cdots` of :func:`ema_weights`,
+    multiplied left to right: ``ema_input(b2, g, g)`` is :math:`((1-\beta_2) g) g`, the
+    floating-point order every engine uses, so that they agree bit for bit."""
+    out = ema_weights(beta)[1]
+    for f in factors:
+        out = out * f
+    return out
+
+
+def ema_update(prev, beta, *factors):
+    r"""One step of the moment recurrence: :math:`\beta\,` ``prev`` :math:`+ (1-\beta)
+    f_1 f_2\cdots` (see :func:`ema_weights`); generic over the arithmetic of
+    :mod:`.arith` (floats, arrays, mpmath, Fractions, SymPy)."""
+    return ema_weights(beta)[0] * prev + ema_input(beta, *factors)
+
+
 def adam_direction(m, v_hat, c1, c2, eps, eps_mode, arith=None):
     r"""The step direction for moment estimates, per ``eps_mode``.
 
@@ -149,8 +182,8 @@ class Adam(Optimizer):
                 p = p * (1 - wd)
         elif not is_scalar_zero(wd):
             g = g + wd * p
-        m = b1 * s.m + (1 - b1) * g
-        v = b2 * s.v + (1 - b2) * g * g
+        m = ema_update(s.m, b1, g)
+        v = ema_update(s.v, b2, g, g)
         c1, log_prod = self._beta1_correction(s, h, b1)
         c2 = bias_correction(b2, h.t, A)
         vmax = s.vmax

@@ -57,6 +57,7 @@ from ._core import Optimizer, bias_correction, coupled_decay, safe_div
 from .hparams import LR, WEIGHT_DECAY, HParam, Scheduled
 from .arith import elementwise
 from ._registry import register
+from .adam import ema_update     # Adam's moment recurrence, one definition
 
 
 class AdamaxState(NamedTuple):
@@ -113,7 +114,7 @@ class Adamax(Optimizer):
     def _step(self, g, p, s, h):
         lr, (b1, b2), eps = h["lr"], h["betas"], h["eps"]
         g = coupled_decay(g, p, h["weight_decay"])
-        m = b1 * s.m + (1 - b1) * g
+        m = ema_update(s.m, b1, g)
         if self.hyper["eps_mode"] == "torch":
             u = np.maximum(b2 * s.u, np.abs(g) + eps)
             denom = u

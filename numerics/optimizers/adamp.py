@@ -74,6 +74,7 @@ import numpy as np
 from ._core import Optimizer, bias_correction, safe_div
 from .hparams import LR, HParam
 from ._registry import register
+from .adam import ema_update     # Adam's moment recurrence, one definition
 
 
 class AdamPState(NamedTuple):
@@ -143,8 +144,8 @@ class AdamP(Optimizer):
     def _step(self, g, p, s, h):
         lr, (b1, b2), eps = h["lr"], h["betas"], h["eps"]
         wd, t = h["weight_decay"], h.t
-        m = b1 * s.m + (1 - b1) * g
-        v = b2 * s.v + (1 - b2) * g * g
+        m = ema_update(s.m, b1, g)
+        v = ema_update(s.v, b2, g, g)
         denom = np.sqrt(v) / _sqrt(bias_correction(b2, t)) + eps
         numer = b1 * m + (1 - b1) * g if self.hyper["nesterov"] else m
         perturb = safe_div(numer, denom)  # eps = 0: an all-zero coordinate stays put

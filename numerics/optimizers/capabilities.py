@@ -40,7 +40,10 @@ its class.
 :func:`check` validates a declaration against the optimizer class (the
 hyperparameters and state fields the declared family needs), so a wrong
 declaration fails at :func:`~adamlab.numerics.optimizers.register` time, not
-in the middle of a run.
+in the middle of a run; and a fast engine that a declaration admits still plays a
+probe game against the optimizer's own step before it runs
+(:mod:`adamlab.numerics.sim.probe`), so a declaration the rule does not live up to
+ends on the dense engine, not in wrong numbers.
 """
 from __future__ import annotations
 

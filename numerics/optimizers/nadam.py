@@ -69,6 +69,7 @@ from ._core import Optimizer, bias_correction, coupled_decay, safe_div
 from .hparams import LR, WEIGHT_DECAY, HParam
 from .arith import elementwise
 from ._registry import register
+from .adam import ema_update     # Adam's moment recurrence, one definition
 
 
 class NAdamState(NamedTuple):
@@ -117,8 +118,8 @@ class NAdam(Optimizer):
                 p = p * (1 - lr * wd)
         else:
             g = coupled_decay(g, p, wd)
-        m = b1 * s.m + (1 - b1) * g
-        v = b2 * s.v + (1 - b2) * g * g
+        m = ema_update(s.m, b1, g)
+        v = ema_update(s.v, b2, g, g)
         denom = np.sqrt(v / bias_correction(b2, t)) + eps
         if self.hyper["variant"] == "torch":
             md = h["momentum_decay"]

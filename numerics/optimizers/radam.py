@@ -72,6 +72,7 @@ import numpy as np
 from ._core import Optimizer, bias_correction, coupled_decay, safe_div
 from .hparams import LR, WEIGHT_DECAY, HParam
 from ._registry import register
+from .adam import ema_update     # Adam's moment recurrence, one definition
 
 
 class RAdamState(NamedTuple):
@@ -166,8 +167,8 @@ class RAdam(Optimizer):
                 p = p * (1 - lr * wd)
         else:
             g = coupled_decay(g, p, wd)
-        m = b1 * s.m + (1 - b1) * g
-        v = b2 * s.v + (1 - b2) * g * g
+        m = ema_update(s.m, b1, g)
+        v = ema_update(s.v, b2, g, g)
         m_hat = m / bias_correction(b1, t)
         plain = m_hat * lr
         rho_t, _, r_t = _per_value(b2, t)

@@ -28,6 +28,9 @@ linear recursion with a time-varying coefficient, scanned by
 :math:`1-\prod_{s\le t}\beta_{1,s}` (``beta1_correction="product"``) comes from
 a running sum of :math:`\log\beta_{1,s}`, as in the step loop.  On a box, an
 L-infinity ball or no constraint.  Otherwise the dense engine runs.
+
+Before it is used, the scan plays a probe game against the optimizer's own step
+(:mod:`.probe`) and declines if it does not reproduce it.
 """
 from __future__ import annotations
 

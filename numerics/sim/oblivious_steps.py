@@ -84,13 +84,6 @@ def _one_minus_pow(b: np.ndarray, t0: int, n: int) -> np.ndarray:
     return out
 
 
-def _divide(num, den, eps):
-    """num / den, with 0/0 := 0 (safe_div) unless eps > 0 makes every den positive."""
-    if np.all(np.asarray(eps) > 0):
-        return num / den
-    return safe_div(num, den)
-
-
 def _scan_adam(stepper, g, t0):
     """Adam, AMSGrad, AdamW (declared family 'adam')."""
     opt, R, n, s = stepper.opt, stepper.R, g.shape[0], stepper.state
@@ -101,7 +94,8 @@ def _scan_adam(stepper, g, t0):
     log_prod = s.log_beta1_prod
     if schedule_of(h["betas"][0]) is not None:
         b1 = _beta1_seq(opt, t0, n, R)                 # (n, R)
-        m = ema_tv((1 - b1)[:, :, None] * g, b1, s.m)
+        decay1 = adam.ema_weights(b1)[0]
+        m = ema_tv(adam.ema_input(b1[:, :, None], g), decay1, s.m)
         with np.errstate(divide="ignore"):
             logs = np.log(b1)                          # log 0 = -inf, as the loop
         logs = np.concatenate([s.log_beta1_prod.reshape(1, R), logs])
@@ -113,9 +107,10 @@ def _scan_adam(stepper, g, t0):
             c1 = _one_minus_pow(_beta1_seq(opt, 0, 1, R)[0].copy(), t0, n)
     else:
         b1 = _per_run(h["betas"][0], R)
-        m = ema((1 - b1)[None, :, None] * g, b1, s.m)
+        m = ema(adam.ema_input(b1[None, :, None], g), adam.ema_weights(b1)[0], s.m)
         c1 = _one_minus_pow(b1, t0, n)
-    v = ema((1 - b2)[None, :, None] * g * g, b2, s.v)
+    # the registry's moment recurrence (adam.ema_weights), scanned over the chunk
+    v = ema(adam.ema_input(b2[None, :, None], g, g), adam.ema_weights(b2)[0], s.v)
     c2 = _one_minus_pow(b2, t0, n)
     vmax = s.vmax
     if not h["amsgrad"]:
@@ -129,10 +124,8 @@ def _scan_adam(stepper, g, t0):
         v_hat = acc / c2 if mode == "torch" else acc
         if mode == "reddi":
             c1 = c2 = np.ones((n, 1, 1))
-    if h["eps_mode"] == "efficient":      # c2 holds n values: np.sqrt, not one math.sqrt each
-        direction = (np.sqrt(c2) / c1) * _divide(m, np.sqrt(v_hat * c2) + eps, eps)
-    else:                                  # the optimizer's own direction (one definition)
-        direction = adam.adam_direction(m, v_hat, c1, c2, eps, h["eps_mode"], FLOAT)
+    # the optimizer's own direction (one definition), on whole (n, R, d) arrays
+    direction = adam.adam_direction(m, v_hat, c1, c2, eps, h["eps_mode"], FLOAT)
     stepper.state = s._replace(step=s.step + n, m=m[-1], v=v[-1], vmax=vm,
                                log_beta1_prod=log_prod)
     return lr * direction, v_hat, lr, b1

@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import optimizers as _optimizers
 from .oblivious import oblivious_support
+from . import probe
 from .sparse import sparse_support
 
 
@@ -112,21 +113,29 @@ def sample_instance(prob, T, runs, seeds, shared):
     return prob.sample(T, runs, seeds, shared=shared)
 
 
+def engine_reason(name, prob, opt, projection, inst) -> bool | str:
+    """True when the fast engine ``name`` ("oblivious" or "sparse") applies to this run,
+    else the reason it does not: what the problem and the optimizer's registry entry
+    declare, then the probe game against the optimizer's own step (:mod:`.probe`)."""
+    support = oblivious_support if name == "oblivious" else sparse_support
+    ok = support(prob, opt, projection, inst)
+    return probe.agrees(opt, inst.runs, name) if ok is True else ok
+
+
 def pick_engine(engine, prob, opt, projection, inst, record_iterates) -> str:
-    reasons = {}
-    ok_obl = oblivious_support(prob, opt, projection, inst)
-    ok_sp = sparse_support(prob, opt, projection, inst)
-    reasons["oblivious"], reasons["sparse"] = ok_obl, ok_sp
     if engine == "auto":
-        if ok_obl is True and not record_iterates:
-            return "oblivious"
-        if ok_sp is True and not record_iterates:
-            return "sparse"
+        if record_iterates:
+            return "dense"
+        for name in ("oblivious", "sparse"):
+            if engine_reason(name, prob, opt, projection, inst) is True:
+                return name
         return "dense"
-    if engine != "dense" and reasons[engine] is not True:
-        raise ValueError(f"run: engine={engine!r} does not apply: {reasons[engine]}")
-    if engine != "dense" and record_iterates:
-        raise ValueError(f"run: record_iterates=True needs engine='dense' (got {engine!r})")
+    if engine != "dense":
+        reason = engine_reason(engine, prob, opt, projection, inst)
+        if reason is not True:
+            raise ValueError(f"run: engine={engine!r} does not apply: {reason}")
+        if record_iterates:
+            raise ValueError(f"run: record_iterates=True needs engine='dense' (got {engine!r})")
     return engine
 
 
@@ -182,6 +191,6 @@ class _StackedComparator:
         self.info = {"per_run": [getattr(c, "info", {}) for c in comps]}
 
 
-__all__ = ["StackedInstance", "check_choice", "check_posint", "initial_point",
+__all__ = ["StackedInstance", "check_choice", "check_posint", "engine_reason", "initial_point",
            "parse_seeds", "pick_engine", "resolve_optimizer", "resolve_problem",
            "sample_instance"]

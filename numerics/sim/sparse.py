@@ -68,6 +68,11 @@ Which optimizer takes which catch-up is *declared* on its registry entry
 ``"rmsprop"``; :mod:`.optimizers.capabilities`), and a scheduled
 :math:`\beta_{1,t}` is recognised by what it declares
 (:func:`.optimizers.schedules.declared`), never by its class.
+The decays are the registry's recurrence with no new information
+(:func:`.optimizers.adam.ema_weights`); the touched coordinates step through the
+optimizer's own ``step_arrays``; and the closed form of the drift, a second statement of
+the direction, is checked against the optimizer's own step on a probe game before every
+run (:mod:`.probe`): if they differ, the engine declines.
 
 **Where it is not possible (the dense engine is used instead):** any weight
 decay (it makes every gradient dense: :math:`g + \lambda\theta`); Adam's
@@ -88,7 +93,7 @@ import math
 
 import numpy as np
 
-from ..optimizers import Resolved, caps_of, schedule_of
+from ..optimizers import Resolved, adam, caps_of, schedule_of
 from ..optimizers.schedules import declared
 from .sparse_tables import DriftTables
 
@@ -251,7 +256,10 @@ def _adam_family(opt, T, R) -> _Family:
     c1[:, 0] = c2[:, 0] = 1.0           # column 0 (step 0) is never used
     ams, mode, eff = h["amsgrad"], h["amsgrad_mode"], h["eps_mode"] == "efficient"
     fam.fields = ("m", "v", "vmax") if ams else ("m", "v")
-    fam.decay = {"v": b2} if sched else {"m": b1, "v": b2}   # scheduled m: see fam.L
+    # untouched coordinates: the registry's recurrence with no new information,
+    # x_u = decay^(u-s) x_s (adam.ema_weights); a scheduled m: see fam.L
+    d1, d2 = adam.ema_weights(b1)[0], adam.ema_weights(b2)[0]
+    fam.decay = {"v": d2} if sched else {"m": d1, "v": d2}
     fam.driver, fam.zfield = "m", ("vmax" if ams else "v")
     with np.errstate(divide="ignore"):
         lc1, lc2 = np.log(c1), np.log(c2)

@@ -28,7 +28,7 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from adamlab.numerics.optimizers import arith
+from adamlab.numerics.optimizers import adam, arith
 
 from adamlab.theory.regret import bounds as rb
 from adamlab.theory.regret import quantities as rq
@@ -89,11 +89,11 @@ def bound_mp(w: dict) -> mp.mpf:
     gs = gradients(C, int(w["period"]), b, T)
     b2 = Fraction(w["beta2"])
     v = Fraction(0)
-    # v_T restated (issue 15): the registry's adam cannot give it exactly at these horizons --
-    # on Fractions its step refuses the irrational sqrt(vhat_t), and on SymPy numbers each
-    # step's exact sqrt of a t-digit rational costs seconds by t = 300 (minutes by 1000)
+    # v_T by the registry's moment recurrence (adam.ema_update), in exact rationals: the
+    # whole step cannot run on Fractions (sqrt(vhat_t) is irrational) and on SymPy numbers
+    # each exact sqrt of a t-digit rational costs seconds by t = 300
     for g in gs:
-        v = b2 * v + (1 - b2) * g * g
+        v = adam.ema_update(v, b2, g, g)
     vh = v / (1 - b2 ** T)
     q = lambda f: mp.mpf(Fraction(f).numerator) / Fraction(f).denominator    # noqa: E731
     Ginf = max(abs(g) for g in gs)

@@ -28,11 +28,21 @@ from typing import Any
 import mpmath as mp
 import numpy as np
 
+from adamlab.numerics import optimizers
+from adamlab.numerics.optimizers import adam
 from adamlab.theory.regret import lemmas as rl
 from adamlab.theory.regret import pieces as rp
 from adamlab.theory.intervals import Interval, as_interval
 
 from ..verdict import Verdict, digits
+from . import theory_agreement
+
+#: the pieces whose sides are computed from theory's statement of Adam's (or AMSGrad's)
+#: recurrences; their certificates hold only while it is the registry's rule
+MOMENT_PIECES = ("kb.lemma10.4", "kb.proof10.5.vhat-bound", "kb.proof10.5.telescoping",
+                 "rkk.cor1")
+AGREEMENT = ("theory's Adam/AMSGrad recurrences are the registry's (exact replay on "
+             "3 rational instances, proofs.checks.theory_agreement)")
 
 RERUN = "adamlab.proofs.checks.regret.certify(evidence['witness'])"
 
@@ -95,6 +105,8 @@ def certify(w: dict[str, Any]) -> dict[str, Any]:
                                         for v in r)
     else:
         raise ValueError(f"no certificate for claim {claim!r}")
+    if claim in MOMENT_PIECES:      # the piece reads theory's statement of Adam's moments
+        hyps[AGREEMENT] = theory_agreement.agreement()["agrees"]
     lhs, rhs = piece.sides(inst, rp.isqrt_interval)
     lhs, rhs = as_interval(lhs), as_interval(rhs)
     return {"lhs_at_least": _dec(Interval(lhs.lo)), "rhs_at_most": _dec(Interval(rhs.hi)),
@@ -183,38 +195,39 @@ def check_lemma_10_3(thorough: bool = False) -> Verdict:
 
 
 # ---- KB Lemma 10.4 -----------------------------------------------------------------------------
-def _sides_float(b1, b2, g, corrected: bool) -> float:
-    r"""LHS/RHS of Lemma 10.4 in float64: :math:`\sum_t \hat m_t^2/\sqrt{t\hat v_t}` over the
-    moments of Adam (eps = 0) for one coordinate.  This is the inner loop of a Nelder-Mead
-    search (thousands of calls), so the two moment recursions are written out in plain
-    floats -- the registry's ``adam`` costs ~30x more per call; the test
-    ``tests/proofs/test_proof_replays_one_definition.py`` checks that these moments are
-    the registry optimizer's, to 1e-12."""
-    m = v = 0.0
-    lhs = 0.0
-    p1 = p2 = 1.0
+def lemma104_ratio(b1, b2, g, corrected: bool, sqrt=math.sqrt):
+    r"""LHS/RHS of Lemma 10.4 for one coordinate: :math:`\sum_t \hat m_t^2/\sqrt{t\hat v_t}`
+    over the moments of Adam (eps = 0), against the printed right side
+    :math:`2/((1-\gamma)\sqrt{1-\beta_2})\,\lVert g_{1:T}\rVert_2` or, ``corrected``,
+    :math:`\sqrt{H_T}/((1-\beta_1/\sqrt{\beta_2})\sqrt{1-\beta_2})\,\lVert g_{1:T}\rVert_2`.
+
+    The moments are the registry's: its recurrence
+    (:func:`adamlab.numerics.optimizers.adam.ema_update`) and bias correction
+    (:func:`~adamlab.numerics.optimizers.bias_correction`), in the arithmetic of the
+    inputs -- floats for the Nelder-Mead search (thousands of calls, where the whole
+    optimizer costs ~30x more), mpmath ``mpf`` with ``sqrt=mp.sqrt`` for the 50-digit
+    recheck.  Terms with :math:`\hat v_t = 0` count 0; a zero gradient sequence gives 0."""
+    m = v = lhs = 0 * b1
     for t, x in enumerate(g, 1):
-        m = b1 * m + (1 - b1) * x
-        v = b2 * v + (1 - b2) * x * x
-        p1, p2 = p1 * b1, p2 * b2
-        vh = v / (1 - p2)
+        m, v = adam.ema_update(m, b1, x), adam.ema_update(v, b2, x, x)
+        vh = v / optimizers.bias_correction(b2, t)
         if vh > 0:
-            lhs += (m / (1 - p1)) ** 2 / math.sqrt(t * vh)
-    norm = math.sqrt(sum(x * x for x in g))
+            lhs += (m / optimizers.bias_correction(b1, t)) ** 2 / sqrt(t * vh)
+    norm = sqrt(sum(x * x for x in g))
     if norm == 0:
-        return 0.0
+        return 0 * lhs
     if corrected:
-        harm = sum(1 / n for n in range(1, len(g) + 1))
-        rhs = math.sqrt(harm) / ((1 - b1 / math.sqrt(b2)) * math.sqrt(1 - b2)) * norm
+        harm = sum(1 / (n + 0 * b1) for n in range(1, len(g) + 1))
+        rhs = sqrt(harm) / ((1 - b1 / sqrt(b2)) * sqrt(1 - b2)) * norm
     else:
-        rhs = 2 / (1 - b1 * b1 / math.sqrt(b2)) / math.sqrt(1 - b2) * norm
+        rhs = 2 / (1 - b1 * b1 / sqrt(b2)) / sqrt(1 - b2) * norm
     return lhs / rhs
 
 
 def _safe_ratio(b1, b2, g, corrected: bool) -> float:
     """The float ratio, 0 where float64 cannot evaluate it (the point is then skipped)."""
     try:
-        r = _sides_float(b1, b2, [float(x) for x in g], corrected)
+        r = lemma104_ratio(b1, b2, [float(x) for x in g], corrected)
     except (ZeroDivisionError, OverflowError, ValueError):
         return 0.0
     return r if math.isfinite(r) else 0.0
@@ -247,16 +260,9 @@ def search_lemma_10_4(corrected: bool, Ts=(3, 8), starts: int = 6, maxiter: int 
                 b1, b2, g = unpack(res.x)
                 best = {"ratio": -res.fun, "T": T, "beta1": b1, "beta2": b2, "gradients": g}
     with mp.workdps(50):
-        inst = {"beta1": mp.mpf(best["beta1"]), "beta2": mp.mpf(best["beta2"]),
-                "gradients": [mp.mpf(x) for x in best["gradients"]]}
-        lhs, _ = rp.lemma104_sides(inst, mp.sqrt)
-        if corrected:
-            b1, b2, gs = inst["beta1"], inst["beta2"], inst["gradients"]
-            rhs = (mp.sqrt(mp.harmonic(len(gs))) / ((1 - b1 / mp.sqrt(b2)) * mp.sqrt(1 - b2))
-                   * mp.sqrt(mp.fsum(x * x for x in gs)))
-        else:
-            _, rhs = rp.lemma104_sides(inst, mp.sqrt)
-        best["ratio_50_digits"] = mp.nstr(lhs / rhs, 20)
+        ratio = lemma104_ratio(mp.mpf(best["beta1"]), mp.mpf(best["beta2"]),
+                               [mp.mpf(x) for x in best["gradients"]], corrected, mp.sqrt)
+        best["ratio_50_digits"] = mp.nstr(ratio, 20)
     best["gradients"] = [float(x) for x in best["gradients"]]
     return {"corrected": corrected, "T": list(Ts), "starts": starts, "best": best}
 
@@ -366,4 +372,4 @@ def check_rkk_cor1(thorough: bool = False) -> Verdict:
                    (rl.COR1_CORRECTED,), w_alpha["certificate"]["violated"])
 
 
-__all__ = ["certify", "search_lemma_10_4"]
+__all__ = ["AGREEMENT", "MOMENT_PIECES", "certify", "lemma104_ratio", "search_lemma_10_4"]

@@ -8,9 +8,15 @@ compute, and the Lemma 10.4 search's fast moments must be the registry's:
   registry's ``adam`` / ``amsgrad`` on exact SymPy numbers; RKK Lemma 2's sides
   (``rkk_checks._lemma2_sides``) read the registry's ``amsgrad`` step at 50 digits: each
   follows :func:`adamlab.numerics.optimizers.adam.adam_direction`.
-* Lemma 10.4's float sides (``proofs.checks.regret._sides_float``, the inner loop of a
-  Nelder-Mead search) write the two moment recursions out in plain floats for speed; they
-  are checked here against the registry's ``adam`` state to 1e-12.
+* Lemma 10.4's sides (``proofs.checks.regret.lemma104_ratio``, the inner loop of a
+  Nelder-Mead search, on plain floats for speed, and its 50-digit recheck) run the
+  registry's moment recurrence (``adam.ema_update``) outside the optimizer; checked here
+  against the registry's ``adam`` state to 1e-12, and shown to follow a change of it.
+* The witness of Kingma & Ba Theorem 4.1 (``adam_exact.bound_mp``) takes v_T from the same
+  recurrence in exact rationals.
+* Theory's statements of Adam (``theory.recursions``, ``theory.regret.pieces``) are checked
+  equal to the registry's by exact replay (``proofs.checks.theory_agreement``); a changed
+  rule makes that hypothesis of the lemma certificates fail.
 """
 from __future__ import annotations
 
@@ -91,7 +97,7 @@ def _registry_lhs(b1, b2, gs):
 
 @pytest.mark.parametrize("corrected", [True, False])
 def test_lemma_10_4_fast_sides_are_the_registry_moments(corrected):
-    """The search's plain-float moments (``_sides_float``, its inner loop) equal the
+    """The search's plain-float moments (``lemma104_ratio``, its inner loop) equal the
     registry optimizer's, on random sequences and betas: lhs/rhs with the lemma's printed
     (or corrected) right side."""
     rng = np.random.default_rng(3)
@@ -106,7 +112,7 @@ def test_lemma_10_4_fast_sides_are_the_registry_moments(corrected):
         else:
             rhs = 2 / (1 - b1 * b1 / math.sqrt(b2)) / math.sqrt(1 - b2) * norm
         want = _registry_lhs(b1, b2, gs) / rhs
-        assert abs(regret._sides_float(b1, b2, gs, corrected) - want) <= 1e-12 * abs(want)
+        assert abs(regret.lemma104_ratio(b1, b2, gs, corrected) - want) <= 1e-12 * abs(want)
 
 
 def test_lemma_10_4_sides_match_the_definition():
@@ -123,5 +129,50 @@ def test_lemma_10_4_sides_match_the_definition():
     norm = mp.sqrt(sum(float(g) ** 2 for g in gs))
     rhs = mp.sqrt(1 + mp.mpf(1) / 2 + mp.mpf(1) / 3) / (
         (1 - float(b1) / mp.sqrt(float(b2))) * mp.sqrt(1 - float(b2))) * norm
-    got = regret._sides_float(float(b1), float(b2), [float(g) for g in gs], True)
+    got = regret.lemma104_ratio(float(b1), float(b2), [float(g) for g in gs], True)
     assert abs(got - float(lhs / rhs)) < 1e-13
+
+
+def _undamped(monkeypatch):
+    monkeypatch.setattr(adam_mod, "ema_weights", lambda beta: (beta, 1))
+
+
+def test_lemma_10_4_ratio_follows_the_recurrence(monkeypatch):
+    gs = [1.0, -0.5, 2.0]
+    before = regret.lemma104_ratio(0.3, 0.6, gs, True)
+    with mp.workdps(50):
+        before_mp = regret.lemma104_ratio(mp.mpf("0.3"), mp.mpf("0.6"), [mp.mpf(g) for g in gs],
+                                          True, mp.sqrt)
+    assert abs(before_mp - before) < 1e-13
+    _undamped(monkeypatch)
+    assert abs(regret.lemma104_ratio(0.3, 0.6, gs, True) - before) > 1e-3
+
+
+def test_kb_witness_bound_follows_the_recurrence(monkeypatch):
+    from adamlab.proofs.checks import adam_exact
+    w = adam_exact.witness("kb.thm4.1", Fraction(3), Fraction(1, 2), Fraction(1, 10),
+                           Fraction(1, 2), 30)
+    before = adam_exact.bound_mp(w)
+    _undamped(monkeypatch)
+    assert adam_exact.bound_mp(w) != before
+
+
+def test_theory_is_the_registry_and_a_change_is_caught(monkeypatch):
+    from adamlab.proofs.checks import theory_agreement
+    theory_agreement.clear_cache()
+    ok = theory_agreement.agreement()
+    assert ok["agrees"] and ok["compared"] >= 50 and not ok["mismatches"]
+    _undamped(monkeypatch)
+    theory_agreement.clear_cache()
+    try:
+        bad = theory_agreement.agreement()
+        assert not bad["agrees"]
+        names = {m["quantity"].split(" ")[0] for m in bad["mismatches"]}
+        assert {"m_T", "v_T", "mhat_T", "vhat_T"} <= names and "theta_2" in names
+        # the lemma certificates that read theory's moments stop certifying
+        w = regret.certify({"claim": "kb.proof10.5.vhat-bound", "instance": {
+            "beta2": "999/1000", "gradients": ["1/1"], "G_inf": "1/1"}})
+        assert w["hypotheses"][regret.AGREEMENT] is False
+    finally:
+        monkeypatch.undo()
+        theory_agreement.clear_cache()
