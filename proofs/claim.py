@@ -155,7 +155,7 @@ class Claim:
                              f"(e.g. 'my.bound-1'); got {self.id!r}")
         if not isinstance(self.method, Method):
             raise TypeError(f"Claim.method of {self.id} must be a Method (Check, Search, "
-                            f"Symbolic); got {type(self.method).__name__}")
+                            f"Symbolic, Asymptotic); got {type(self.method).__name__}")
         if not isinstance(self.quantifies, Quantifier):
             raise TypeError(f"Claim.quantifies of {self.id} must be a Quantifier; got "
                             f"{type(self.quantifies).__name__}")

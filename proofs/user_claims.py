@@ -9,7 +9,8 @@ same JSON rows).  Fields (``adamlab list names`` lists the names a statement may
 ``source``         required: where the claim comes from (``"my notes, eq. (3)"``)
 ``statement``      required: one comparison, e.g. ``"R <= D**2*sqrt(T)/(2*eta)"``
 ``text``           the statement in words (default: ``statement``)
-``method``         ``"search"`` (default when ``optimizer`` is given) or ``"symbolic"``
+``method``         ``"search"`` (default when ``optimizer`` is given), ``"symbolic"`` or
+                   ``"asymptotic"`` (simulations; then ``statement`` is words)
 ``hypotheses``     list of comparisons over the names, e.g. ``["beta1**2 < beta2"]``
 ``optimizer``      a registry name (``adamlab list optimizers``), also a user's
                    optimizer registered with :func:`adamlab.numerics.optimizers.register`
@@ -27,6 +28,14 @@ same JSON rows).  Fields (``adamlab list names`` lists the names a statement may
                    :math:`\beta_{1,t} \le` max is assumed, so non-monotone schedules are tried
 ``symbols``        (symbolic method) extra names: table name -> ``"real"``,
                    ``"positive"``, ``"nonnegative"`` or ``"integer"``
+``problem``        (asymptotic) a problem name (``adamlab list problems``), with
+                   ``problem_params`` (a table)
+``expect``         (asymptotic) ``"sublinear"`` (R(T)/T -> 0), ``"linear"`` or
+                   ``"decreasing"``
+``theta``          (asymptotic) ``{ x = -1.0, how = "near", tol = 0.05 }``; ``how``:
+                   ``"near"``, ``"far"`` or ``"approaching"``
+``seeds``          (asymptotic) list of seeds (default ``[0]``)
+``horizon``        (asymptotic) T (default 100000; ten times with ``--thorough``)
 =================  ==========================================================================
 
 Errors name the file, the claim and the field (:class:`ClaimFileError`, a ValueError).
@@ -44,6 +53,7 @@ from .claim import ID_PATTERN as _ID
 from .claim import Claim, Quantifier
 from .methods.symbolic import Symbolic
 from .statement import StatementError, parse
+from .user_asymptotic import AsymptoticSpecError, asymptotic_method
 from .user_search import SearchSpecError, search_method
 
 if sys.version_info >= (3, 11):
@@ -52,8 +62,9 @@ else:                                   # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 FIELDS = ("id", "source", "statement", "text", "method", "hypotheses", "optimizer",
-          "hyperparameters", "ranges", "games", "dims", "horizons", "symbols", "beta1_t", "starts")
-METHODS = ("search", "symbolic")
+          "hyperparameters", "ranges", "games", "dims", "horizons", "symbols", "beta1_t", "starts",
+          "problem", "problem_params", "expect", "theta", "seeds", "horizon")
+METHODS = ("search", "symbolic", "asymptotic")
 GAMES = ("linear-box",)
 _ASSUMPTIONS = {"real": {"real": True}, "positive": {"positive": True},
                 "nonnegative": {"nonnegative": True},
@@ -138,6 +149,13 @@ def from_table(table: dict, *, where: str = "claim") -> Claim:
             raise ClaimFileError(f"{where}: field 'symbols': {name!r} = {kind!r}; use an "
                                  f"identifier = one of {sorted(_ASSUMPTIONS)}")
         table_names[name] = sp.Symbol(name, **_ASSUMPTIONS[kind])
+    if method == "asymptotic":
+        try:
+            spec = asymptotic_method(table, table_names, where)
+        except AsymptoticSpecError as exc:
+            raise ClaimFileError(str(exc)) from None
+        words = _field(table, "text", str, where, text)
+        return _claim(where, cid, source, words, spec.math, spec.method, (), spec.quantifies)
     try:
         rel = parse(text, table_names, where=f"{where}: field 'statement'")
         hyps = tuple(parse(h, table_names, where=f"{where}: field 'hypotheses'")

@@ -13,6 +13,7 @@ from adamlab.theory.regret import quantities as rq
 
 from ..checks import gamma_psd, oco_search, regret, simulations
 from ..claim import Assumption, Check, Claim, Quantifier
+from ..methods.asymptotic import Asymptotic
 from ..methods.search_method import Search
 from .notation import (Gamma_next, R, T, alpha, b1_t, beta1, beta2, gamma, lam, lambda_min,
                        t, theta_t)
@@ -60,7 +61,7 @@ CLAIMS = (
           'Adam with b1 = 0, b2 = 1/(1+C^2), alpha_t = alpha/sqrt(t) (alpha < '
           'sqrt(1-b2)) has R(T)/T not tending to 0.',
           lambda: sp.Ne(sp.Limit(R(T) / T, T, sp.oo), 0),
-          Check(simulations.check_rkk_thm1, "asymptotic"),
+          Asymptotic(simulations.thm1(False), thorough=simulations.thm1(True)),
           lambda: (sp.Gt(_C, 2), sp.Eq(beta1, 0), sp.Eq(beta2, 1 / (1 + _C**2)),
                    sp.Lt(alpha, sp.sqrt(1 - beta2)), "alpha_t = alpha/sqrt(t)", _ONLINE),
           Quantifier("adam", {"betas": "(0, 1/(1+C^2))", "lr": "alpha/sqrt(t)", "eps": 0},
@@ -71,7 +72,7 @@ CLAIMS = (
           "= +1); AMSGrad's does.",
           lambda: sp.And(sp.Ne(sp.Limit(_adam_R("Adam") / T, T, sp.oo), 0),
                          sp.Eq(sp.Limit(_adam_R("AMSGrad") / T, T, sp.oo), 0)),
-          Check(simulations.check_sec5_online, "asymptotic"),
+          Asymptotic(simulations.sec5_online()),
           lambda: (sp.Eq(beta1, sp.Rational(9, 10)), sp.Eq(beta2, sp.Rational(99, 100)),
                    "f_t(x) = 1010 x for t mod 101 = 1, -10 x otherwise, on [-1, 1]"),
           Quantifier("adam", {"betas": "(0.9, 0.99)", "compared with": "amsgrad"},
@@ -82,7 +83,8 @@ CLAIMS = (
           lambda: sp.And(sp.Ne(sp.Limit(sp.Symbol(r"\theta_t^{\mathrm{Adam}}"), t, sp.oo), -1),
                          sp.Eq(sp.Limit(sp.Symbol(r"\theta_t^{\mathrm{AMSGrad}}"), t, sp.oo),
                                -1)),
-          Check(simulations.check_sec5_stochastic, "asymptotic"),
+          Asymptotic(simulations.sec5_stochastic(False),
+                     thorough=simulations.sec5_stochastic(True)),
           lambda: ("f_t(x) = 1010 x with probability 0.01, -10 x otherwise, on [-1, 1]",),
           Quantifier("adam", {"compared with": "amsgrad"}, "rkk-stochastic")),
     Claim("rkk.thm4", "RKK Thm 4 (camera-ready)",

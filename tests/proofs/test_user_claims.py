@@ -224,7 +224,10 @@ def test_readme_claims_and_optimizer_work_end_to_end(tmp_path, capsys):
     rows = {r["id"]: r for r in json.loads(out.read_text())["claims"]}
     assert {i: r["verdict"] for i, r in rows.items()} == {
         "my.ogd-zinkevich": "verified", "my.ogd-nine-tenths": "refuted",
-        "my.yogi-trivial": "verified", "my.am-gm": "proved"}
+        "my.yogi-trivial": "verified", "my.am-gm": "proved",
+        "my.amsgrad-thm1-game": "verified"}
+    asym = rows["my.amsgrad-thm1-game"]["evidence"]["runs"][0]
+    assert asym["optimizer"] == "amsgrad" and asym["T"] == 100000
     w = rows["my.ogd-nine-tenths"]["evidence"]["witness"]
     assert all(abs(Fraction(x)) == 1 for x in w["x1"])            # refuted from a corner
     yogi = rows["my.yogi-trivial"]["evidence"]["search"]
