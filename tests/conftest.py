@@ -45,6 +45,19 @@ def pytest_configure(config):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _comparator_cache_in_a_temporary_folder(tmp_path_factory):
+    """The comparator disk cache (adamlab.numerics.comparator_cache) of this session lives
+    in pytest's temporary folder, never in the user's ~/.cache; subprocesses inherit it."""
+    old = os.environ.get("ADAMLAB_CACHE_DIR")
+    os.environ["ADAMLAB_CACHE_DIR"] = str(tmp_path_factory.mktemp("comparator-cache"))
+    yield
+    if old is None:
+        os.environ.pop("ADAMLAB_CACHE_DIR", None)
+    else:
+        os.environ["ADAMLAB_CACHE_DIR"] = old
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _published_claims_decided_once():
     """Each *published* claim is decided once per test session and the verdict reused.
 

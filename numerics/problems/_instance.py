@@ -5,10 +5,13 @@ blocks are described in :mod:`._base`."""
 from __future__ import annotations
 
 import math
+import threading
+import time
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import comparator_cache
 from ._base import check_int, rng_for, rowdot
 
 if TYPE_CHECKING:
@@ -18,6 +21,9 @@ __all__ = ["Instance", "LinearInstance"]
 
 COMPARATOR_MEMO = 4
 """How many comparators a problem object remembers (see :meth:`Instance.comparator`)."""
+CACHE_MIN_SECONDS = 0.2
+_MEMO_LOCK = threading.Lock()
+"""Comparators that took at least this long to solve are stored on disk."""
 
 
 class Instance:
@@ -104,14 +110,33 @@ class Instance:
             if getattr(self.problem, "adaptive", False):
                 self._comp = self._comparator()
                 return self._comp
-            memo = self.problem.__dict__.setdefault("_comparator_memo", {})
             key = (self.T, self.runs, self.seed, self.shared)
-            if key not in memo:
-                while len(memo) >= COMPARATOR_MEMO:
-                    memo.pop(next(iter(memo)))
-                memo[key] = self._comparator()
-            self._comp = memo[key]
+            with _MEMO_LOCK:
+                memo = self.problem.__dict__.setdefault("_comparator_memo", {})
+                comp = memo.get(key)
+            if comp is None:                  # solved outside the lock (threads in parallel)
+                comp = self._solved_or_cached()
+                with _MEMO_LOCK:
+                    while len(memo) >= COMPARATOR_MEMO:
+                        memo.pop(next(iter(memo)))
+                    memo[key] = comp
+            self._comp = comp
         return self._comp
+
+    def _solved_or_cached(self):
+        """From the disk cache (:mod:`..comparator_cache`) when there, else solved (and
+        stored when it took at least :data:`CACHE_MIN_SECONDS` and is certified)."""
+        key = comparator_cache.key_of(self.problem, self.T, self.runs, self.seed, self.shared)
+        comp = comparator_cache.load(key)
+        if comp is not None:
+            return comp
+        start = time.perf_counter()
+        comp = self._comparator()
+        seconds = time.perf_counter() - start
+        comp.info.setdefault("seconds", round(seconds, 3))
+        if seconds >= CACHE_MIN_SECONDS:
+            comparator_cache.store(key, comp)
+        return comp
 
     def _comparator(self):  # pragma: no cover - abstract
         raise NotImplementedError

@@ -35,7 +35,8 @@ import math
 import numpy as np
 from scipy import sparse, special
 
-from ..comparator import assemble, solve_smooth
+from ..comparator import assemble
+from ..comparator_solvers import solve_smooth
 from ._base import Param, Problem, rng_for, rowdot
 from ._instance import Instance
 from ._registry import register
@@ -67,6 +68,14 @@ def logistic_total(A, x: np.ndarray, lam_total: float, need_hess: bool = True, A
         def hvp(v):
             return AT @ (wts * (A @ v)) + lam_total * v
         hvp.diag = AT.multiply(AT) @ wts + lam_total   # for Jacobi-preconditioned CG
+
+        def restrict(cols):
+            """The product on the coordinates ``cols`` alone (the rows with a weight)."""
+            rows = np.flatnonzero(wts > 0)
+            sub = A[rows][:, cols].tocsr()
+            subT, w = sub.T.tocsr(), wts[rows]
+            return lambda v: subT @ (w * (sub @ v)) + lam_total * v
+        hvp.restrict = restrict
         return f, g, hvp
     H = (A.T * wts) @ A + lam_total * np.eye(x.size)
     return f, g, H

@@ -72,7 +72,7 @@ from adamlab.numerics import optimizers as _optimizers
 from adamlab.numerics import problems as _problems
 from adamlab.numerics import simulate as _simulate
 from adamlab.numerics.curves import loglog_slope
-from adamlab.numerics.prefix_regret import horizons, prefix_best_totals, regret_at
+from adamlab.numerics.prefix_regret import horizons, prefix_comparators, regret_at
 from adamlab.numerics.optimizers.schedules import Beta1Decay, InverseSqrt, declared
 from adamlab.numerics.sim.result import RunResult, to_jsonable
 
@@ -157,6 +157,7 @@ class Experiment:
     complete: bool = True
     interrupted: str | None = None
     elapsed_s: float = 0.0
+    comparators: dict | None = None    # prefix_comparators' result, when computed
 
     @property
     def title(self) -> str:
@@ -246,10 +247,8 @@ def run_series(problem, spec: SeriesSpec, T: int, runs: int, seed: int = 0, *,
     elif res.complete and not getattr(problem, "adaptive", False):
         cache = {} if cache is None else cache
         if "best" not in cache:
-            hs = horizons(T)
-            cache["hs"] = hs
-            cache["best"] = prefix_best_totals(problem, hs, runs, seed, known={
-                T: res.comparator["total_loss"]})
+            cache.update(prefix_comparators(problem, horizons(T), runs, seed,
+                                            progress=progress))
         t = cache["hs"]
         regret, kind = regret_at(res.losses, t, cache["best"]), "horizons"
     else:
@@ -286,6 +285,22 @@ def run_experiment(problem, specs: Sequence[SeriesSpec], T: int, runs: int = 1,
         raise ValueError(f"series labels must be distinct; got {labels}")
     exp = Experiment(prob, int(T), int(runs), int(seed), [])
     cache: dict = {}
+    if not getattr(prob, "adaptive", False) and not getattr(prob, "linear", False):
+        # the best fixed points of the horizons: the data's, shared by every series, so
+        # solved (or read from the disk cache) once, before them, and timed on their own
+        if log:
+            log(f"comparators: the best fixed point at {len(horizons(int(T)))} horizons "
+                f"up to T = {int(T):,} ...")
+        try:
+            cache.update(prefix_comparators(prob, horizons(int(T)), int(runs), int(seed),
+                                            progress=progress))
+        except KeyboardInterrupt:
+            exp.complete, exp.interrupted = False, "comparators"
+            exp.elapsed_s = time.perf_counter() - started
+            return exp
+        exp.comparators = cache
+        if log:
+            log(comparator_line(cache))
     for i, spec in enumerate(specs, 1):
         save = None
         if save_dir is not None:
@@ -312,6 +327,24 @@ def run_experiment(problem, specs: Sequence[SeriesSpec], T: int, runs: int = 1,
     return exp
 
 
+def comparator_line(comps: dict) -> str:
+    """One terminal line on the comparators of :func:`prefix_comparators`: the time, and
+    loudly the horizons whose comparator is not certified to its tolerance."""
+    certs = comps["certificates"]
+    cached = sum(1 for c in certs if c["cached"])
+    worst = max(c["relative_bound"] for c in certs)
+    head = (f"comparators: {len(certs)} horizons, {comps['seconds']:.1f} s"
+            f" ({comps['workers']} thread{'s' if comps['workers'] != 1 else ''}"
+            + (f", {cached} from the cache" if cached else "") + ")")
+    if comps["certified"]:
+        return f"{head}; every one certified (largest relative bound {worst:.1e})"
+    bad = [c for c in certs if not c["certified"]]
+    return (f"{head}; WARNING: NOT CERTIFIED at T = "
+            + ", ".join(f"{c['h']:,} (relative bound {c['relative_bound']:.1e} > "
+                        f"{c['tolerance']:.0e})" for c in bad)
+            + ": the regret there is uncertain by that much")
+
+
 def file_stem(label: str) -> str:
     """A file-name-safe form of a series label."""
     keep = "".join(c if c.isalnum() or c in "-_.=" else "_" for c in label)
@@ -320,5 +353,6 @@ def file_stem(label: str) -> str:
 
 __all__ = ["BoundAssessment", "Experiment", "QUANTILES", "SeriesOutcome",
            "SeriesSpec", "algorithm_conditions", "assess_bounds", "bound_ids_for",
-           "build_optimizer", "default_hyper", "file_stem", "run_experiment", "run_series",
+           "build_optimizer", "comparator_line", "default_hyper", "file_stem", "run_experiment",
+           "run_series",
            "schedule_constants"]

@@ -13,8 +13,9 @@ into (all written atomically: temporary file, then :func:`os.replace`)
 * ``summary.csv`` -- one row per series and horizon :math:`T \in \{10, 100,
   \dots\} \cup \{T\}`: regret quantiles over runs, fitted slope, each bound's
   value (median over runs) and status;
-* ``summary.json`` -- everything above plus hyperparameters, engines, reasons
-  and file names.
+* ``summary.json`` -- everything above plus hyperparameters, engines, reasons,
+  file names and, under ``comparators``, each horizon's comparator certificate
+  (``certified: false`` with the relative bound reached, where it is not).
 
 The per-series results (.npz + .json) are written by the simulator while the
 experiment runs (``runs/<label>.npz``).
@@ -131,6 +132,12 @@ def notes(exp: Experiment) -> list[str]:
             elif b.status == "not applicable":
                 out.append(f"{s.label}, {b.claim_id} bound not drawn: " + "; ".join(b.reasons)
                            + ".")
+    comps = exp.comparators
+    if comps is not None and not comps["certified"]:
+        bad = [c for c in comps["certificates"] if not c["certified"]]
+        out.append("WARNING: the best fixed point is NOT CERTIFIED at T = "
+                   + ", ".join(f"{c['h']:,} (relative bound {c['relative_bound']:.1e})"
+                               for c in bad) + "; the regret there is uncertain by that much.")
     for s in exp.series:
         if not s.complete:
             out.append(f"{s.label}: interrupted after {s.result.steps_done} steps; not drawn.")
@@ -227,7 +234,12 @@ def summary(exp: Experiment) -> dict:
             "complete": exp.complete, "interrupted": exp.interrupted,
             "elapsed_s": exp.elapsed_s, "quantiles": list(QUANTILES),
             "slope_window": "least squares of log R on log t over t in [T/10, T]",
-            "notes": notes(exp), "series": series}
+            "notes": notes(exp), "series": series,
+            "comparators": None if exp.comparators is None else {
+                "certified": exp.comparators["certified"],
+                "seconds": _f(exp.comparators["seconds"]),
+                "threads": exp.comparators["workers"],
+                "per_horizon": exp.comparators["certificates"]}}
 
 
 def write_outputs(exp: Experiment, out_dir, formats: Sequence[str] = ("png", "svg"), *,

@@ -245,6 +245,29 @@ def test_problems_without_prefix_comparators_use_horizons():
     assert all(c.marker == "o" for c in regret_files.curves(exp))
     assert "one certified comparator each" in regret_files.notes(exp)[0]
     assert regret_files.summary(exp)["series"][0]["regret_known_at"] == s.t.tolist()
+    comps = regret_files.summary(exp)["comparators"]      # solved once, before the series
+    assert comps["certified"] and [c["h"] for c in comps["per_horizon"]] == s.t.tolist()
+
+
+def test_an_uncertified_comparator_is_said_loudly(monkeypatch):
+    from adamlab.proofs.regret import experiment
+    real = experiment.prefix_comparators
+
+    def weaker(*args, **kw):        # as if the solver had stopped short at one horizon
+        out = real(*args, **kw)
+        bad = dict(out["certificates"][1], certified=False, relative_bound=3e-6)
+        out["certificates"][1], out["certified"] = bad, False
+        return out
+    monkeypatch.setattr(experiment, "prefix_comparators", weaker)
+    lines = []
+    exp = run_experiment("quadratic", [SeriesSpec("sgd")], T=100, runs=1,
+                         problem_params={"d": 2}, log=lines.append)
+    line = next(x for x in lines if x.startswith("comparators:") and "horizons," in x)
+    assert "WARNING: NOT CERTIFIED at T = 18 (relative bound 3.0e-06" in line
+    doc = regret_files.summary(exp)
+    assert doc["comparators"]["certified"] is False
+    assert doc["comparators"]["per_horizon"][1]["certified"] is False
+    assert any("NOT CERTIFIED" in n for n in regret_files.notes(exp))
 
 
 def test_a_failure_exits_1_with_a_message_not_a_traceback(tmp_path, capsys):
