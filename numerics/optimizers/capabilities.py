@@ -59,7 +59,7 @@ FAMILY_NEEDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                 ("square_avg", "grad_avg", "momentum_buffer")),
     "sgd": (("lr", "momentum", "dampening", "nesterov", "weight_decay"), ("buf",)),
 }
-LAZY_FAMILIES = ("adam", "adagrad", "rmsprop")
+LAZY_FAMILIES = ("adam", "adagrad", "rmsprop", "sgd")
 SCAN_FAMILIES = ("adam", "adagrad", "rmsprop", "sgd")
 
 # vhat kind -> (hyperparameters, state fields) it reads; see stats.second_moment

@@ -61,11 +61,14 @@ The same holds, with other sequences, for
   change -- nothing to catch up;
 * **RMSprop** (not centered): :math:`v` decays by :math:`\rho` per step; with
   momentum :math:`\mu > 0` the buffer decays and drives a drift
-  :math:`\sum_u \alpha_u\mu^{u-s}` without denominator.
+  :math:`\sum_u \alpha_u\mu^{u-s}` without denominator;
+* **SGD** (torch's form, with heavy-ball or Nesterov momentum): without momentum an
+  untouched coordinate does not move; with it, the buffer decays by :math:`\mu` and
+  drives the same drift as RMSprop's (times :math:`\mu` for Nesterov).
 
 Which optimizer takes which catch-up is *declared* on its registry entry
 (``lazy_sparse=True`` with ``family`` one of ``"adam"``, ``"adagrad"``,
-``"rmsprop"``; :mod:`.optimizers.capabilities`), and a scheduled
+``"rmsprop"``, ``"sgd"``; :mod:`.optimizers.capabilities`), and a scheduled
 :math:`\beta_{1,t}` is recognised by what it declares
 (:func:`.optimizers.schedules.declared`), never by its class.
 The decays are the registry's recurrence with no new information
@@ -156,7 +159,7 @@ def lazy_reason(opt) -> bool | str:
     caps = caps_of(opt)
     if not caps.lazy_sparse:
         return (f"{opt.name!r} declares no exact lazy update (lazy_sparse=False on its "
-                f"registry entry; Adam, AMSGrad, AdaGrad and RMSprop declare one)")
+                f"registry entry; Adam, AMSGrad, AdaGrad, RMSprop and SGD declare one)")
     return _REASONS[caps.family](opt.hyper)
 
 
@@ -361,8 +364,42 @@ def _rmsprop_family(opt, T, R) -> _Family:
     return fam
 
 
-_REASONS = {"adam": _adam_reason, "adagrad": _adagrad_reason, "rmsprop": _rmsprop_reason}
-CATCH_UPS = {"adam": _adam_family, "adagrad": _adagrad_family, "rmsprop": _rmsprop_family}
+def _sgd_family(opt, T, R) -> _Family:
+    r"""SGD, heavy ball and Nesterov (torch's buffer form): an untouched coordinate's buffer
+    decays, :math:`b_u = \mu^{u-s} b_s`, and moves it by :math:`\alpha_u b_u` (Nesterov:
+    :math:`\alpha_u\mu b_u`); without momentum it does not move at all."""
+    h, fam = opt.hyper, _Family()
+    mu = _per_run(h["momentum"], R)
+    lr = _sequence(opt, "lr", T, R)
+    fam.fields, fam.decay = ("buf",), {"buf": mu}
+    if np.any(mu > 0):
+        fam.driver = "buf"
+        specs, keys, tid = [], {}, np.full(R, -1, dtype=np.int64)
+        for r in range(R):
+            if mu[r] == 0:
+                continue
+            la0 = np.log(lr[r]) + (math.log(mu[r]) if h["nesterov"] else 0.0)
+            la0[0] = 0.0
+            key = (mu[r], la0.tobytes())
+            if key not in keys:
+                keys[key] = len(specs)
+                specs.append(dict(la0=la0, lb0=np.zeros(T + 1), ga=math.log(mu[r]), gb=0.0,
+                                  eps=1.0))
+            tid[r] = keys[key]
+        fam.tables, fam.tid = DriftTables(specs, T), tid
+    fam.vfield, fam.vinfo = None, None          # no second moment: no vhat statistics
+    fam.state = lambda opt_, step, sub, glob: opt_.State(step=step, buf=sub["buf"])
+    return fam
+
+
+def _sgd_reason(h) -> bool | str:
+    return True if _zero(h["weight_decay"]) else "weight decay makes every gradient dense"
+
+
+_REASONS = {"adam": _adam_reason, "adagrad": _adagrad_reason, "rmsprop": _rmsprop_reason,
+            "sgd": _sgd_reason}
+CATCH_UPS = {"adam": _adam_family, "adagrad": _adagrad_family, "rmsprop": _rmsprop_family,
+             "sgd": _sgd_family}
 
 
 def lazy_family(opt, T, R) -> _Family:

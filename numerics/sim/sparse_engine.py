@@ -40,7 +40,8 @@ def run_sparse(inst, opt, theta0: np.ndarray, T: int, cfg: dict, bar) -> EngineO
     get_support, lossgrad = _problem_access(inst, theta, R, d)
     rec = None
     if cfg["stats"]:
-        vinfo = dict(fam.vinfo, state=np.asarray(getattr(state0, fam.vfield)))
+        vinfo = None if fam.vinfo is None else \
+            dict(fam.vinfo, state=np.asarray(getattr(state0, fam.vfield)))
         rec = SparseRecorder(T, theta0, vinfo, fam.driver is not None)
     losses = np.full((T, R), np.nan)
     stop = cfg.get("stop") or StopFlag()
@@ -95,8 +96,9 @@ def run_sparse(inst, opt, theta0: np.ndarray, T: int, cfg: dict, bar) -> EngineO
             glob = getattr(st, "log_beta1_prod", None)
             losses[t - 1] = f
             if rec is not None:
-                rec.step(t, flat, g, th, new_th, reach, sub[fam.vfield],
-                         new_fields[fam.vfield])
+                rec.step(t, flat, g, th, new_th, reach,
+                         None if fam.vfield is None else sub[fam.vfield],
+                         None if fam.vfield is None else new_fields[fam.vfield])
             done = t
             bar.update(1)
     except KeyboardInterrupt:

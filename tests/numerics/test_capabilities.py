@@ -14,9 +14,9 @@ from adamlab.numerics.sim.sparse import sparse_support
 from adamlab.proofs.regret.assess import bound_ids_for
 
 DECLARED = {   # name: (family, lazy_sparse, oblivious_scan, vhat, beta1, wraps)
-    "sgd": ("sgd", False, True, None, None, False),
-    "momentum": ("sgd", False, True, None, None, False),
-    "nag": ("sgd", False, True, None, None, False),
+    "sgd": ("sgd", True, True, None, None, False),
+    "momentum": ("sgd", True, True, None, None, False),
+    "nag": ("sgd", True, True, None, None, False),
     "adagrad": ("adagrad", True, True, "adagrad", None, False),
     "rmsprop": ("rmsprop", True, True, "rmsprop", None, False),
     "adadelta": ("adadelta", False, False, None, None, False),
