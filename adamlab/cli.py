@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 from typing import Sequence
 
 from adamlab import __version__
@@ -36,16 +35,8 @@ def _write_json_atomic(path: str, payload: dict) -> None:
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise UsageError(f"--json: directory {directory!r} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=".adamlab-", suffix=".json", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(payload, fh, indent=2)
-            fh.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    from adamlab.numerics.atomic import atomic_write_text
+    atomic_write_text(path, json.dumps(payload, indent=2) + "\n")
 
 
 def _cmd_list(args, out) -> int:

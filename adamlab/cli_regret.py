@@ -27,7 +27,8 @@ what it writes into --out DIR:
   summary.csv                  per series and T = 10, 100, ..., T: regret quantiles,
                                fitted slope, each bound's value and status
   summary.json                 everything, with hyperparameters, reasons and file names
-  runs/<series>.npz + .json    the simulation results (RunResult.save)
+  runs/<series>.npz + .json    the simulation results (RunResult.save; per-step arrays on
+                               a log grid unless --full-steps)
 Each figure: median over runs (line), 10-90% quantile band, fitted log-log slope over
 the last decade (median [q10, q90] over runs) in the legend, and the bounds of the
 theorems about each algorithm in its color: dashed where the run meets their hypotheses,
@@ -97,6 +98,9 @@ def add_parser(sub) -> None:
     prog.add_argument("--progress", dest="progress", action="store_true", default=None,
                       help="draw progress bars (default: only on a terminal)")
     prog.add_argument("--no-progress", dest="progress", action="store_false")
+    p.add_argument("--full-steps", action="store_true",
+                   help="save every step of every series in runs/ (default: the per-step "
+                        "arrays on a log grid, ~1000 steps per run, compressed)")
     p.add_argument("--quiet", action="store_true", help="print only the file names")
     p.set_defaults(func=cmd_regret)
 
@@ -164,6 +168,7 @@ def cmd_regret(args, out) -> int:
     out_dir = Path(args.out)
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"--out: {str(out_dir)!r} exists and is not a folder")
+    check_sizes(problem, specs, T, runs, out_dir, bool(getattr(args, "full_steps", False)))
     log = None if args.quiet else (lambda line: print(line, file=out, flush=True))
     if log:
         log(f"adamlab regret: {problem.name} (d = {problem.d}), T = {T:,}, {runs} run(s), "
@@ -171,7 +176,8 @@ def cmd_regret(args, out) -> int:
     started = time.perf_counter()
     exp = regret_experiment.run_experiment(problem, specs, T, runs, seed,
                                            save_dir=str(out_dir), progress=args.progress,
-                                           log=log)
+                                           log=log, save_steps="all" if getattr(
+                                               args, "full_steps", False) else "log")
     argv = getattr(args, "argv", None)
     doc = regret_files.write_outputs(exp, out_dir, formats, extra={
         "command": "adamlab " + " ".join(argv) if argv is not None else None})
@@ -189,6 +195,36 @@ def cmd_regret(args, out) -> int:
     return 0
 
 
+def _gb(n: float) -> str:
+    return f"{n / 2**30:.2f} GiB" if n >= 2**27 else f"{n / 2**20:.1f} MiB"
+
+
+def check_sizes(problem, specs, T: int, runs: int, out_dir, full_steps: bool) -> None:
+    """Refuse (UsageError, exit 2) a run whose estimated memory or disk does not fit."""
+    import shutil
+    from pathlib import Path
+
+    from adamlab.numerics import simulate
+    est = simulate.estimate(problem, T, runs)
+    free_mem = simulate.available_memory()
+    if free_mem is not None and est["memory"] > free_mem:
+        raise UsageError(f"--T {T:,} --runs {runs} on {problem.name} (d = {problem.d:,}) needs "
+                         f"about {_gb(est['memory'])} of memory; {_gb(free_mem)} is "
+                         f"available: lower --T, --runs or d")
+    disk = len(specs) * est["disk_all" if full_steps else "disk_log"]
+    probe = Path(out_dir).resolve()
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    try:
+        free_disk = shutil.disk_usage(probe).free
+    except OSError:
+        return
+    if disk > free_disk:
+        raise UsageError(f"the results of {len(specs)} series would take about {_gb(disk)} "
+                         f"on disk{' (--full-steps)' if full_steps else ''}; {_gb(free_disk)} "
+                         f"is free under {probe}")
+
+
 def _print_table(exp, out) -> None:
     print(f"\n{'series':<24} {'R(T) median [q10, q90]':<34} {'slope':<22} bounds", file=out)
     for s in exp.series:
@@ -203,4 +239,4 @@ def _print_table(exp, out) -> None:
               + f" {med:.3f} [{lo:.3f}, {hi:.3f}]".ljust(23) + f" {bounds}", file=out)
 
 
-__all__ = ["add_parser", "build_specs", "cmd_regret", "parse"]
+__all__ = ["add_parser", "build_specs", "check_sizes", "cmd_regret", "parse"]

@@ -26,7 +26,6 @@ labels can be searched in the file.
 from __future__ import annotations
 
 import os
-import tempfile
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +35,8 @@ import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+from .atomic import atomic_write
 
 #: Okabe & Ito (2008), reordered so that the first colors are the most distinct on white
 OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
@@ -252,16 +253,12 @@ def save_figure(fig: Figure, base: str | os.PathLike, formats: Sequence[str] = (
     out = []
     for fmt in formats:
         path = base.with_name(f"{base.name}.{fmt}")
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh, matplotlib.rc_context(_RC):
-                meta = {"Date": None} if fmt in ("svg", "pdf") else {}
+        meta = {"Date": None} if fmt in ("svg", "pdf") else {}
+
+        def draw(fh, fmt=fmt, meta=meta):
+            with matplotlib.rc_context(_RC):
                 fig.savefig(fh, format=fmt, dpi=150, metadata=meta)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        atomic_write(path, draw)
         out.append(path)
     return out
 

@@ -54,6 +54,7 @@ rows not reached.
 """
 from __future__ import annotations
 
+import os
 import sys
 import time
 from typing import Any
@@ -65,7 +66,7 @@ from .sim.dense import run_dense
 from .sim.engine import EngineOutput, StopFlag
 from .sim.oblivious import run_oblivious
 from .progress import Progress
-from .sim.result import RunResult, to_jsonable
+from .sim.result import RunResult, log_rows, to_jsonable
 from .sim.setup import (StackedInstance, check_choice, check_posint, initial_point, parse_seeds,
                         pick_engine, resolve_optimizer, resolve_problem, sample_instance)
 from .sim.sparse_engine import run_sparse
@@ -80,7 +81,7 @@ PROJECTIONS = ("euclidean", "weighted")
 def run(problem: Any, optimizer: Any, T: int, runs: int | None = None, seed: Any = 0, *,
         x0: Any = None, projection: str = "euclidean", engine: str = "auto",
         stats: bool = True, record_iterates: bool = False, shared: bool = False,
-        progress: bool | None = None, save: Any = None,
+        progress: bool | None = None, save: Any = None, save_steps: str = "all",
         problem_params: dict | None = None, optimizer_params: dict | None = None
         ) -> RunResult:
     """Play ``T`` steps of ``problem`` with ``optimizer`` in ``runs`` runs; see the module docs.
@@ -93,7 +94,10 @@ def run(problem: Any, optimizer: Any, T: int, runs: int | None = None, seed: Any
     ``stats=False`` records only losses and regret.  ``record_iterates`` keeps
     every :math:`\\theta_t` ((T, R, d); small problems only).  ``progress``:
     None draws a bar on stderr only when it is a terminal.  ``save``: a path
-    to write the result to (.npz + .json, atomically), also when interrupted.
+    to write the result to (.npz + .json, atomically), also when interrupted;
+    ``save_steps``: ``"all"`` (every step) or ``"log"`` (the per-step arrays on a log
+    grid, :func:`adamlab.numerics.sim.result.log_rows`; the result returned keeps
+    every step either way).
     """
     started = time.perf_counter()
     prob = resolve_problem(problem, problem_params)
@@ -108,6 +112,7 @@ def run(problem: Any, optimizer: Any, T: int, runs: int | None = None, seed: Any
         raise TypeError(f"run: progress must be True, False or None; got {progress!r}")
     check_choice("projection", projection, PROJECTIONS)
     check_choice("engine", engine, ENGINES)
+    check_choice("save_steps", save_steps, ("all", "log"))
     if projection == "weighted" and not _stats.has_second_moment(opt):
         raise ValueError(f"run: projection='weighted' needs an optimizer that declares a "
                          f"second moment (vhat: Adam family, AdaGrad, RMSprop); "
@@ -132,8 +137,53 @@ def run(problem: Any, optimizer: Any, T: int, runs: int | None = None, seed: Any
         print(f"adamlab: interrupted after {out.steps_done} of {T} steps; the result is "
               f"marked incomplete", file=sys.stderr)
     if save is not None:
-        result.save(save)
+        result.save(save, steps=save_steps)
     return result
+
+
+# -- sizes, before starting ---------------------------------------------------------
+#: per-step arrays a run keeps: losses and the statistics of the schema, each (T, R)
+_PER_STEP_ARRAYS = 13
+#: the lazy engine's drift tables, per step of the horizon (measured: 2.6 GB at 1e7)
+_DRIFT_BYTES_PER_STEP = 300
+
+
+def estimate(problem: Any, T: int, runs: int, *, stats: bool = True,
+             problem_params: dict | None = None) -> dict:
+    r"""Rough sizes of one :func:`run` before it starts, in bytes: ``memory`` (the
+    per-step arrays, :math:`13\,T R` float64 with statistics; the iterate, gradient and
+    optimizer state, about :math:`8 R d` float64; the lazy engine's drift tables, about
+    300 bytes per step; the problem's data for its comparator, about :math:`16 R T k`
+    for k nonzeros per step), ``disk_all`` (a result saved with every step) and
+    ``disk_log`` (saved on the log grid of :func:`.sim.result.log_rows`), each an
+    upper estimate before compression."""
+    prob = resolve_problem(problem, problem_params)
+    T, runs = check_posint("T", T), check_posint("runs", runs)
+    d = int(prob.d)
+    k = int(getattr(prob, "k", d))
+    per_step = (_PER_STEP_ARRAYS if stats else 2) * 8 * runs
+    state = 8 * 8 * runs * d
+    data = 16 * runs * T * min(k, d)
+    drift = _DRIFT_BYTES_PER_STEP * T if getattr(prob, "sparse", False) else 0
+    rows = log_rows(T).size
+    return {"memory": per_step * T + state + drift + data,
+            "disk_all": per_step * T + 3 * 8 * runs * d,
+            "disk_log": per_step * rows + 3 * 8 * runs * d}
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available now (Linux: MemAvailable), or None where unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
 
 
 # -- assembling the result ----------------------------------------------------------
@@ -181,4 +231,5 @@ def _assemble(prob, opt, inst, out: EngineOutput, T, runs, seed, shared, engine,
                      theta_final=out.theta_final, metadata=meta, iterates=out.iterates)
 
 
-__all__ = ["run", "run_dense", "EngineOutput", "StackedInstance", "ENGINES", "PROJECTIONS"]
+__all__ = ["run", "run_dense", "EngineOutput", "StackedInstance", "ENGINES", "PROJECTIONS",
+           "available_memory", "estimate"]

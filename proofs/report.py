@@ -30,6 +30,7 @@ from typing import Sequence
 import numpy as np
 
 from adamlab.numerics import plots
+from adamlab.numerics.atomic import atomic_write_text
 from adamlab.numerics.curves import log_grid
 from adamlab.numerics.optimizers.schedules import InverseSqrt
 from adamlab.theory.step_bounds import adam_sup_ratio_inf_np, adam_sup_ratio_np
@@ -163,9 +164,9 @@ def write_report(out_dir, rows: Sequence[dict], *, formats: Sequence[str] = ("pn
                          f"{_md(bounds)} |")
         parts.append("")
     ledger_path = out / "ledger.json"
-    regret_files.atomic_write_text(ledger_path, json.dumps(
+    atomic_write_text(ledger_path, json.dumps(
         {"adamlab": __version__, "claims": list(rows)}, indent=2, default=str) + "\n")
-    report = regret_files.atomic_write_text(out / "report.md", "\n".join(parts) + "\n")
+    report = atomic_write_text(out / "report.md", "\n".join(parts) + "\n")
     return {"report": str(report), "files": [str(ledger_path)] + files}
 
 

@@ -26,8 +26,9 @@ A result holds, for R runs of T steps,
   ``steps_done`` are then NaN), ``stats_meta`` (how each statistic was
   computed), timings.
 
-:meth:`RunResult.save` writes one ``.npz`` (arrays, plus the metadata as a
-JSON string) atomically -- a temporary file in the same folder, then
+:meth:`RunResult.save` writes one compressed ``.npz`` (arrays, plus the metadata as
+a JSON string; with ``steps="log"`` the per-step arrays only at :func:`log_rows`, listed
+in ``rows``) atomically -- a temporary file in the same folder, then
 :func:`os.replace` -- and a human-readable ``.json`` sidecar next to it.
 :meth:`RunResult.load` reads with ``allow_pickle=False``.
 """
@@ -37,12 +38,13 @@ import json
 import math
 import numbers
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from ..atomic import atomic_write
 
 FORMAT = "adamlab.run/1"
 
@@ -56,11 +58,12 @@ class RunResult:
     theta_final: np.ndarray
     metadata: dict[str, Any] = field(default_factory=dict)
     iterates: np.ndarray | None = None
+    rows: np.ndarray | None = None     # the steps (1-based) held, when not every step
 
     # -- views ----------------------------------------------------------------
     @property
     def T(self) -> int:
-        return int(self.losses.shape[0])
+        return int(self.rows[-1]) if self.rows is not None else int(self.losses.shape[0])
 
     @property
     def runs(self) -> int:
@@ -82,6 +85,8 @@ class RunResult:
     @property
     def final_regret(self) -> np.ndarray:
         """(R,) regret after the last completed step."""
+        if self.rows is not None:
+            return self.stats["regret"][int(np.searchsorted(self.rows, self.steps_done))]
         return self.stats["regret"][self.steps_done - 1]
 
     def average_regret(self) -> np.ndarray:
@@ -96,13 +101,26 @@ class RunResult:
                 f"engine={meta.get('engine')!r}, {state})")
 
     # -- persistence ------------------------------------------------------------
-    def save(self, path: str | os.PathLike) -> Path:
-        """Write ``path`` (.npz, suffix added if missing) and its .json sidecar, atomically."""
+    def save(self, path: str | os.PathLike, *, steps: str = "all") -> Path:
+        """Write ``path`` (.npz, compressed; suffix added if missing) and its .json
+        sidecar, atomically.  ``steps="log"`` keeps the per-step arrays (losses and
+        statistics) only at :func:`log_rows` (every step up to 100, then about 1000
+        log-spaced ones, and T): what the figures draw, at a fraction of the size;
+        ``"all"`` (default) keeps every step."""
+        if steps not in ("all", "log"):
+            raise ValueError(f"RunResult.save: steps must be 'all' or 'log'; got {steps!r}")
         path = _npz_path(path)
-        arrays: dict[str, np.ndarray] = {"losses": np.asarray(self.losses),
+        rows = self.rows
+        pick = slice(None)
+        if steps == "log" and rows is None:
+            rows = log_rows(self.T)
+            pick = rows - 1
+        arrays: dict[str, np.ndarray] = {"losses": np.asarray(self.losses)[pick],
                                          "theta_final": np.asarray(self.theta_final)}
+        if rows is not None:
+            arrays["rows"] = np.asarray(rows, dtype=np.int64)
         for name, value in self.stats.items():
-            arrays[f"stats__{name}"] = np.asarray(value)
+            arrays[f"stats__{name}"] = np.asarray(value)[pick]
         scalars = {}
         for name, value in self.constants.items():
             if isinstance(value, np.ndarray):
@@ -125,8 +143,8 @@ class RunResult:
             if value.dtype == object:
                 raise TypeError(f"RunResult.save: {key} has dtype object; results hold "
                                 f"numeric arrays only (no pickle)")
-        _atomic_write(path, lambda fh: np.savez(fh, **arrays))
-        _atomic_write(path.with_suffix(".json"), lambda fh: fh.write(text.encode()))
+        atomic_write(path, lambda fh: np.savez_compressed(fh, **arrays))
+        atomic_write(path.with_suffix(".json"), lambda fh: fh.write(text.encode()))
         return path
 
     @classmethod
@@ -151,9 +169,23 @@ class RunResult:
                 elif key.startswith("comparator__"):
                     comparator[key[12:]] = data[key]
             iterates = data["iterates"] if "iterates" in data.files else None
+            rows = data["rows"] if "rows" in data.files else None
             return cls(losses=data["losses"], stats=stats, constants=constants,
                        comparator=comparator, theta_final=data["theta_final"],
-                       metadata=doc["metadata"], iterates=iterates)
+                       metadata=doc["metadata"], iterates=iterates, rows=rows)
+
+
+def log_rows(T: int, per_decade: int = 300) -> np.ndarray:
+    """The steps :meth:`RunResult.save` keeps with ``steps="log"``: 1..min(T, 100), then
+    about ``per_decade`` log-spaced steps per decade, and T (1-based, increasing)."""
+    if isinstance(T, bool) or not isinstance(T, numbers.Integral) or T < 1:
+        raise ValueError(f"log_rows: T must be an int >= 1; got {T!r}")
+    head = np.arange(1, min(int(T), 100) + 1)
+    if T <= 100:
+        return head
+    n = int(math.ceil(per_decade * math.log10(T / 100)))
+    tail = np.round(np.logspace(2, math.log10(T), n + 1)).astype(np.int64)
+    return np.unique(np.concatenate([head, tail, [int(T)]]))
 
 
 def _npz_path(path) -> Path:
@@ -161,24 +193,6 @@ def _npz_path(path) -> Path:
         raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
     path = Path(path)
     return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
-
-
-def _atomic_write(path: Path, write) -> None:
-    """Write via a temporary file in the same folder, fsync, then os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def to_jsonable(value: Any) -> Any:
@@ -207,4 +221,4 @@ def to_jsonable(value: Any) -> Any:
     return repr(value)
 
 
-__all__ = ["RunResult", "to_jsonable", "FORMAT"]
+__all__ = ["RunResult", "to_jsonable", "FORMAT", "log_rows"]

@@ -234,12 +234,13 @@ def build_optimizer(spec: SeriesSpec, problem):
 # ---- running ---------------------------------------------------------------------------------
 def run_series(problem, spec: SeriesSpec, T: int, runs: int, seed: int = 0, *,
                save: str | None = None, progress: bool | None = None,
-               cache: dict | None = None) -> SeriesOutcome:
+               cache: dict | None = None, save_steps: str = "log") -> SeriesOutcome:
     """Simulate one series and assess its bounds (``save``: path of the .npz result;
     ``cache``: a dict shared by the series of one experiment, holding the comparators
     of the shorter horizons, which depend on the data only)."""
     opt, hyper = build_optimizer(spec, problem)
-    res = _simulate.run(problem, opt, T=T, runs=runs, seed=seed, progress=progress, save=save)
+    res = _simulate.run(problem, opt, T=T, runs=runs, seed=seed, progress=progress, save=save,
+                        save_steps=save_steps)
     prefix = res.stats.get("regret_prefix")
     t = np.arange(1, T + 1)
     if prefix is not None:
@@ -265,10 +266,13 @@ def run_series(problem, spec: SeriesSpec, T: int, runs: int, seed: int = 0, *,
 def run_experiment(problem, specs: Sequence[SeriesSpec], T: int, runs: int = 1,
                    seed: int = 0, *, problem_params: Mapping | None = None,
                    save_dir: str | None = None, progress: bool | None = None,
-                   log: Callable[[str], None] | None = None) -> Experiment:
+                   log: Callable[[str], None] | None = None,
+                   save_steps: str = "log") -> Experiment:
     r"""Play every series of ``specs`` on ``problem`` (a registered name or a Problem) for
     ``T`` steps and ``runs`` runs from ``seed``; save each result under ``save_dir``
-    (``runs/<label>.npz`` + .json) when given.
+    (``runs/<label>.npz`` + .json) when given: compressed, with the per-step arrays on
+    the log grid of :func:`adamlab.numerics.sim.result.log_rows` (``save_steps="log"``,
+    the default) or at every step (``"all"``).
 
     Ctrl-C: the series being simulated stops after its current step and is saved marked
     incomplete (see :func:`adamlab.numerics.simulate.run`); the experiment stops there
@@ -310,7 +314,7 @@ def run_experiment(problem, specs: Sequence[SeriesSpec], T: int, runs: int = 1,
         t0 = time.perf_counter()
         try:
             outcome = run_series(prob, spec, T, runs, seed, save=save, progress=progress,
-                                 cache=cache)
+                                 cache=cache, save_steps=save_steps)
         except KeyboardInterrupt:
             exp.complete, exp.interrupted = False, spec.name
             break

@@ -26,14 +26,13 @@ import csv
 import io
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
 from adamlab.numerics import plots
+from adamlab.numerics.atomic import atomic_write_text
 from adamlab.numerics.curves import log_grid, quantile_band
 from adamlab.theory.regret.bounds import CLAIM_IDS
 
@@ -44,22 +43,6 @@ FORMAT = "adamlab.regret/1"
 FIGURES = {"regret_loglog": ("regret",), "regret_over_sqrtT": ("sqrt",),
            "regret_over_T": ("avg",), "regret_panels": ("regret", "sqrt", "avg")}
 PLOT_POINTS = 300
-
-
-def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
-    """Write ``text`` to ``path`` via a temporary file in the same folder and os.replace."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
 
 
 def _short(b) -> str:
@@ -259,6 +242,6 @@ def write_outputs(exp: Experiment, out_dir, formats: Sequence[str] = ("png", "sv
     return doc
 
 
-__all__ = ["CSV_COLUMNS", "FIGURES", "FORMAT", "atomic_write_text", "bound_label", "csv_text",
+__all__ = ["CSV_COLUMNS", "FIGURES", "FORMAT", "bound_label", "csv_text",
            "curves", "horizons", "notes", "series_label", "summary", "write_figures",
            "write_outputs"]
