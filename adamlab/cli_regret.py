@@ -24,6 +24,8 @@ what it writes into --out DIR:
   regret_over_sqrtT.{png,svg}  R(T)/sqrt(T) against T
   regret_over_T.{png,svg}      R(T)/T against T
   regret_panels.{png,svg}      the three side by side
+  caption.md                   the caption: series with their hyperparameters, what is
+                               drawn, each bound's outcome (holds / VIOLATED / does not apply)
   summary.csv                  per series and T = 10, 100, ..., T: regret quantiles,
                                fitted slope, each bound's value and status
   summary.json                 everything, with hyperparameters, reasons and file names
@@ -225,6 +227,12 @@ def check_sizes(problem, specs, T: int, runs: int, out_dir, full_steps: bool) ->
                          f"is free under {probe}")
 
 
+def _brief(oc: dict) -> str:
+    if oc["kind"] == "violated":
+        return oc["text"]
+    return oc["kind"]
+
+
 def _print_table(exp, out) -> None:
     print(f"\n{'series':<24} {'R(T) median [q10, q90]':<34} {'slope':<22} bounds", file=out)
     for s in exp.series:
@@ -234,7 +242,8 @@ def _print_table(exp, out) -> None:
         import numpy as np
         q = np.quantile(s.regret[-1], (0.1, 0.5, 0.9))
         lo, med, hi = s.slope_summary()
-        bounds = "; ".join(f"{b.claim_id} {b.status}" for b in s.bounds) or "-"
+        bounds = "; ".join(f"{b.claim_id} " + _brief(b.outcome(s.regret, s.t))
+                           for b in s.bounds) or "-"
         print(f"{s.label:<24} {q[1]:<11.4g} [{q[0]:.4g}, {q[2]:.4g}]".ljust(59)
               + f" {med:.3f} [{lo:.3f}, {hi:.3f}]".ljust(23) + f" {bounds}", file=out)
 

@@ -32,6 +32,16 @@ from ..claim import Assumption
 STATUSES = ("applies", "not met", "not applicable")
 
 
+def distinct(a: float, b: float, digits: int = 4) -> tuple[str, str]:
+    """``a`` and ``b`` with the fewest significant digits (at least ``digits``, at most 17)
+    that print them differently, so that "R > bound" never reads "241.3 > 241.3"."""
+    for p in range(digits, 18):
+        sa, sb = f"{a:.{p}g}", f"{b:.{p}g}"
+        if sa != sb or a == b:
+            return sa, sb
+    return repr(a), repr(b)
+
+
 def json_float(x) -> float | str:
     """``x`` as a float for JSON, or its repr ('inf', 'nan') when not finite."""
     x = float(x)
@@ -55,6 +65,36 @@ class BoundAssessment:
     values: np.ndarray | None = None
     failed: list[str] = field(default_factory=list)
     quantity: str = "R(T)"
+    proof_only: list[str] = field(default_factory=list)
+
+    def outcome(self, regret: np.ndarray | None, t: np.ndarray | None = None) -> dict:
+        """What the bound says about this series, the one answer every output shows:
+        ``{"kind": "holds" | "violated" | "does not apply", "text": ..., "first_t",
+        "regret", "bound"}`` -- violated at the first step where some run's regret is
+        above it (with that run's regret and bound there), holds when never, and does
+        not apply when a hypothesis *of the statement* (or a condition on the algorithm
+        the theorem is about) fails or the bound cannot be evaluated.  A condition only
+        the proof needs (``proof_only``) does not stop the statement from applying."""
+        if self.status != "applies" or regret is None or self.values is None:
+            why = "; ".join(self.reasons) or "not evaluated on this series"
+            return {"kind": "does not apply", "text": f"does not apply: {why}",
+                    "first_t": None, "regret": None, "bound": None}
+        regret = np.asarray(regret, dtype=np.float64)
+        t = np.arange(1, regret.shape[0] + 1) if t is None else np.asarray(t)
+        first = self.exceeded_at(regret, t)
+        if first is None:
+            k = -1
+            r = int(np.argmax(regret[k] - self.values[t[k] - 1]))
+            return {"kind": "holds", "first_t": None,
+                    "text": f"holds (at T = {int(t[k]):,}: R = {regret[k, r]:.4g} <= bound "
+                            f"{self.values[t[k] - 1, r]:.4g})",
+                    "regret": float(regret[k, r]), "bound": float(self.values[t[k] - 1, r])}
+        k = int(np.searchsorted(t, first))
+        r = int(np.nanargmax(regret[k] - self.values[first - 1]))
+        R, B = float(regret[k, r]), float(self.values[first - 1, r])
+        rs, bs = distinct(R, B)
+        return {"kind": "violated", "first_t": first, "regret": R, "bound": B,
+                "text": f"VIOLATED at t = {first:,} (R = {rs} > bound {bs})"}
 
     def exceeded_at(self, regret: np.ndarray, t: np.ndarray | None = None) -> int | None:
         """The first step t at which some run's regret is above the bound (None if never);
@@ -71,7 +111,14 @@ class BoundAssessment:
         out = {"claim_id": self.claim_id, "title": self.title, "source": self.source,
                "status": self.status, "reasons": list(self.reasons),
                "failed_hypotheses": list(self.failed), "quantity": self.quantity,
+               "proof_only_failures": list(self.proof_only),
                "values_in": "R(T) units (an R(T)/T bound is multiplied by T)"}
+        oc = self.outcome(regret, t)
+        out["outcome"] = oc["kind"]
+        out["outcome_text"] = oc["text"]
+        if oc["kind"] == "violated":
+            out["violated"] = {"first_t": oc["first_t"], "regret": _f(oc["regret"]),
+                               "bound": _f(oc["bound"])}
         if self.values is not None:
             final = self.values[-1]
             out["value_at_T"] = {"median": _f(np.median(final)), "min": _f(np.min(final)),
@@ -170,11 +217,13 @@ def assess_bounds(result: RunResult, opt) -> list[BoundAssessment]:
             if not holds:
                 reasons.append(f"algorithm: {text} fails")
                 failed.append(text)
+        proof_only = []
         for name in app.failed():
-            kind = "statement" if name in app.printed else "proof (not in the statement)"
-            reasons.append(f"{kind}: {app.texts[name]} fails")
-            failed.append(name if name in app.printed else
-                          f"{name} (needed by the proof, not in the statement)")
+            if name in app.printed:
+                reasons.append(f"statement: {app.texts[name]} fails")
+                failed.append(name)
+            else:       # the proof needs it, the statement does not: the bound still applies
+                proof_only.append(f"{app.texts[name]} fails")
         for name in app.unknown:
             reasons.append(f"not recorded by the run: {app.texts[name]}")
             failed.append(f"{name} (not recorded)")
@@ -182,9 +231,9 @@ def assess_bounds(result: RunResult, opt) -> list[BoundAssessment]:
             reasons.append("the bound is infinite")
         status = "not met" if reasons else "applies"
         out.append(BoundAssessment(cid, bound.title, bound.source, status, reasons, values,
-                                   failed, bound.quantity))
+                                   failed, bound.quantity, proof_only))
     return out
 
 
-__all__ = ["BoundAssessment", "STATUSES", "algorithm_conditions",
+__all__ = ["BoundAssessment", "STATUSES", "algorithm_conditions", "distinct",
            "assess_bounds", "bound_ids_for", "json_float", "schedule_constants"]

@@ -44,13 +44,21 @@ of the whole horizon, :math:`R(T)` only at the last step: ``"final-comparator"``
 ``SeriesOutcome.t`` holds the steps at which ``regret`` is known.  Status of a
 bound for a series:
 
-``applies``         every hypothesis (the statement's, the proof's, the
-                    algorithm's) holds in every run at the last step;
-``not met``         it can be evaluated, but a hypothesis fails (or is not
-                    recorded); ``reasons`` say which;
+``applies``         every hypothesis of the *statement* and every condition on the
+                    algorithm the theorem is about holds in every run at the last
+                    step; a condition only the proof needs (e.g. Kingma & Ba's
+                    :math:`\Gamma_t \succeq 0`) does not count against it and is
+                    listed in ``proof_only``;
+``not met``         it can be evaluated, but a hypothesis of the statement or the
+                    algorithm fails (or is not recorded); ``reasons`` say which;
 ``not applicable``  it cannot be evaluated on the run (e.g. Theorem 4.1 needs
                     :math:`\beta_{1,t} = \beta_1\lambda^{t-1}` and the run's
                     :math:`\beta_1` is constant).
+
+What every output shows is the *outcome* against the series' regret
+(:meth:`BoundAssessment.outcome`): ``holds``, ``violated at t = ...`` (with R and the
+bound there) or ``does not apply: <reason>``.  A violated bound whose statement
+applies is a counterexample to the statement as printed.
 
 The experiment defaults (:func:`default_hyper`) are the settings the theorems
 analyse: :math:`\alpha_t = \alpha/\sqrt t`, :math:`\epsilon = 0`; Adam with

@@ -10,6 +10,8 @@ into (all written atomically: temporary file, then :func:`os.replace`)
   bounds of :func:`~adamlab.proofs.regret.experiment.bound_ids_for` in the same
   color (dashed: applies; dotted and faded: a hypothesis fails, with the reason
   in the legend and the note below);
+* ``caption.md`` -- the figures' caption: the series with their hyperparameters, what
+  is drawn, and each bound's outcome (kept out of the images);
 * ``summary.csv`` -- one row per series and horizon :math:`T \in \{10, 100,
   \dots\} \cup \{T\}`: regret quantiles over runs, fitted slope, each bound's
   value (median over runs) and status;
@@ -56,8 +58,15 @@ def series_label(s: SeriesOutcome) -> str:
 
 
 def bound_label(s: SeriesOutcome, b) -> str:
-    head = f"{s.label}: {b.claim_id} bound" + (" x T" if b.quantity == "R(T)/T" else "")
-    return head if b.status == "applies" else f"{head} - NOT MET ({_short(b)})"
+    """The legend entry of a bound: its outcome on the series (see
+    :meth:`~adamlab.proofs.regret.assess.BoundAssessment.outcome`)."""
+    head = f"{s.label}: {b.claim_id} bound"
+    oc = b.outcome(s.regret if s.complete else None, s.t)
+    if oc["kind"] == "violated":
+        return f"{head} - VIOLATED at t = {oc['first_t']:,}"
+    if oc["kind"] == "holds":
+        return f"{head} - holds"
+    return f"{head} - does not apply ({_short(b)})"
 
 
 def curves(exp: Experiment, points: int = PLOT_POINTS) -> list[plots.Curve]:
@@ -101,20 +110,28 @@ def notes(exp: Experiment) -> list[str]:
                      "one certified comparator each)")
     out = [f"{what}. Lines: median over runs; band: {lo:.0%}-{hi:.0%} quantiles over runs; "
            f"slope: least-squares log-log slope over the last decade, median "
-           f"[{lo:.0%}, {hi:.0%}] over runs. Dashed: a bound whose hypotheses hold; dotted "
-           f"and faded: a bound whose hypotheses fail. Values <= 0 are not drawn on log axes."]
+           f"[{lo:.0%}, {hi:.0%}] over runs. Dashed: a bound whose statement applies (the legend "
+           f"says whether it holds or is VIOLATED); dotted and faded: a bound that does not "
+           f"apply. Values <= 0 are not drawn on log axes."]
     for s in exp.series:
         if s.complete and s.result.runs > 1 and np.all(np.ptp(s.regret, axis=1) == 0):
             out.append("The runs coincide: the problem draws no randomness.")
             break
     for s in exp.series:
         for b in s.bounds:
-            if b.status == "not met":
-                out.append(f"{s.label}, {b.claim_id} bound not met, fails: "
+            oc = b.outcome(s.regret if s.complete else None, s.t)
+            if oc["kind"] == "violated":
+                out.append(f"{s.label}, {b.claim_id}: the statement's hypotheses hold and the "
+                           f"bound is {oc['text']}: a counterexample to the statement as "
+                           f"printed.")
+            elif b.status == "not met":
+                out.append(f"{s.label}, {b.claim_id} bound does not apply, fails: "
                            + "; ".join(b.failed or ["the bound is infinite"]) + ".")
             elif b.status == "not applicable":
                 out.append(f"{s.label}, {b.claim_id} bound not drawn: " + "; ".join(b.reasons)
                            + ".")
+            if b.proof_only and b.status == "applies":
+                out.append(f"{s.label}, {b.claim_id}: " + "; ".join(b.proof_only) + ".")
     comps = exp.comparators
     if comps is not None and not comps["certified"]:
         bad = [c for c in comps["certificates"] if not c["certified"]]
@@ -136,11 +153,33 @@ def write_figures(exp: Experiment, out_dir, formats: Sequence[str] = ("png", "sv
     if not cs:
         return {}
     files = {}
-    note = notes(exp)
     for name, panels in FIGURES.items():
-        fig = plots.regret_figure(cs, panels, title=exp.title, notes=note)
+        fig = plots.regret_figure(cs, panels, title=exp.title)
         files[name] = [str(p) for p in plots.save_figure(fig, Path(out_dir) / name, formats)]
+    files["caption"] = [str(atomic_write_text(Path(out_dir) / "caption.md", caption(exp)))]
     return files
+
+
+def caption(exp: Experiment) -> str:
+    """The figures' caption (Markdown): what is drawn, the hyperparameters of each series,
+    and every bound's outcome -- beside the figures, not inside them."""
+    lines = [f"# {exp.title}", "", "Series:", ""]
+    lines += [f"- **{s.label}** ({s.optimizer.name}): "
+              + ", ".join(f"{k} = {_hyper_text(v)}" for k, v in s.hyper.items())
+              for s in exp.series]
+    lines += ["", "Notes:", ""] + [f"- {n}" for n in notes(exp)] + [""]
+    return "\n".join(lines)
+
+
+def _hyper_text(v) -> str:
+    """A hyperparameter as JSON-ed by the run, in the notation of the papers."""
+    if isinstance(v, dict) and v.get("schedule") == "inverse_sqrt":
+        return f"{v['alpha']:g}/sqrt(t)"
+    if isinstance(v, dict) and v.get("schedule") == "beta1_decay":
+        return f"{v['beta1']:g}*{v['lam']:g}^(t-1)"
+    if isinstance(v, (list, tuple)):
+        return "(" + ", ".join(_hyper_text(x) for x in v) + ")"
+    return f"{v:g}" if isinstance(v, float) else str(v)
 
 
 def horizons(T: int) -> list[int]:
@@ -155,7 +194,9 @@ def horizons(T: int) -> list[int]:
 CSV_COLUMNS = (["series", "optimizer", "T", "runs", "complete", "regret_kind", "regret_q10",
                 "regret_median", "regret_q90", "regret_over_sqrtT_median", "regret_over_T_median",
                 "slope_q10", "slope_median", "slope_q90"]
-               + [f"bound[{c}]" for c in CLAIM_IDS] + [f"status[{c}]" for c in CLAIM_IDS])
+               + [f"bound[{c}]" for c in CLAIM_IDS] + [f"status[{c}]" for c in CLAIM_IDS]
+               + [f"outcome[{c}]" for c in CLAIM_IDS]
+               + [f"violated_first_t[{c}]" for c in CLAIM_IDS])
 
 
 def csv_text(exp: Experiment) -> str:
@@ -181,6 +222,10 @@ def csv_text(exp: Experiment) -> str:
             for cid in CLAIM_IDS:
                 b = status.get(cid)
                 row[f"status[{cid}]"] = "" if b is None else b.status
+                oc = None if b is None else b.outcome(s.regret if s.complete else None, s.t)
+                row[f"outcome[{cid}]"] = "" if oc is None else oc["kind"]
+                row[f"violated_first_t[{cid}]"] = "" if oc is None or oc["first_t"] is None \
+                    else str(oc["first_t"])
                 row[f"bound[{cid}]"] = "" if b is None or b.values is None else \
                     _num(np.median(b.values[h - 1]))
             w.writerow(row)
@@ -242,6 +287,6 @@ def write_outputs(exp: Experiment, out_dir, formats: Sequence[str] = ("png", "sv
     return doc
 
 
-__all__ = ["CSV_COLUMNS", "FIGURES", "FORMAT", "bound_label", "csv_text",
+__all__ = ["CSV_COLUMNS", "FIGURES", "FORMAT", "bound_label", "caption", "csv_text",
            "curves", "horizons", "notes", "series_label", "summary", "write_figures",
            "write_outputs"]

@@ -74,8 +74,11 @@ def test_regret_writes_every_file_and_reads_back(small_run):
     assert "wrote" in text and "summary.csv" in text
 
 
-def test_bounds_whose_hypotheses_hold_are_above_the_regret(small_run):
-    """The theorems, on the runs: where every hypothesis holds, R(t) <= bound(t) for all t."""
+def test_bounds_whose_statement_applies_hold_unless_the_ledger_refutes_them(small_run):
+    """The theorems, on the runs: where the statement's hypotheses hold, R(t) <= bound(t)
+    for all t -- or the run is a counterexample, which the ledger (decided independently,
+    by its own witnesses) must also call refuted."""
+    from adamlab.proofs import ledger
     _, _, out = small_run
     doc = json.loads((out / "summary.json").read_text())
     applied = 0
@@ -83,12 +86,45 @@ def test_bounds_whose_hypotheses_hold_are_above_the_regret(small_run):
         res = RunResult.load(s["result_file"])
         for b in s["bounds"]:
             if b["status"] != "applies":
-                assert b["reasons"], b
+                assert b["reasons"] and b["outcome"] == "does not apply", b
+                assert b["outcome_text"].startswith("does not apply: ")
                 continue
             applied += 1
-            assert b["regret_exceeds_bound_first_at_t"] is None
-            assert b["value_at_T"]["min"] >= res.stats["regret_prefix"][-1].max()
+            if b["outcome"] == "holds":
+                assert b["regret_exceeds_bound_first_at_t"] is None
+                assert b["value_at_T"]["min"] >= res.stats["regret_prefix"][-1].max()
+            else:
+                assert b["outcome"] == "violated"
+                assert b["violated"]["first_t"] == b["regret_exceeds_bound_first_at_t"]
+                assert b["violated"]["regret"] > b["violated"]["bound"]
+                assert ledger.decide(b["claim_id"]).verdict.startswith("refuted")
     assert applied >= 3      # AMSGrad (Thm 4), AdaGrad (DHS) and SGD (Zinkevich) by default
+
+
+def test_the_kb_counterexample_is_violated_everywhere(tmp_path):
+    """Issue 17: RKK Thm 1's game (beta1 = 0, so any lambda meets Thm 4.1's schedule)
+    violates Kingma & Ba's Theorem 4.1: terminal, CSV, JSON and the figure legend say so."""
+    code, text = _main("regret", "--problem", "rkk-thm1", "--problem-params", "C=3",
+                       "--optimizers", "adam", "--hp", "adam:betas=0/0.1,lam=0.5,lr=0.5/sqrt(t)",
+                       "--T", "2000", "--out", str(tmp_path), "--formats", "svg",
+                       "--no-progress")
+    assert code == 0, text
+    assert "kb.thm4.1 VIOLATED at t = " in text
+    doc = json.loads((tmp_path / "summary.json").read_text())
+    b = next(x for x in doc["series"][0]["bounds"] if x["claim_id"] == "kb.thm4.1")
+    assert b["status"] == "applies" and b["outcome"] == "violated"
+    assert b["proof_only_failures"] and "Gamma_t" in b["proof_only_failures"][0]
+    first = b["violated"]["first_t"]
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "summary.csv").read_text())))
+    assert all(r["outcome[kb.thm4.1]"] == "violated" and
+               r["violated_first_t[kb.thm4.1]"] == str(first) for r in rows)
+    svg = (tmp_path / "regret_loglog.svg").read_text()
+    assert f"adam: kb.thm4.1 bound - VIOLATED at t = {first:,}" in svg
+    assert "a counterexample to the statement" not in svg       # notes live in the caption
+    cap = (tmp_path / "caption.md").read_text()
+    assert "lr = 0.5/sqrt(t)" in cap and "betas = (0*0.5^(t-1), 0.1)" in cap
+    assert f"kb.thm4.1: the statement's hypotheses hold and the bound is VIOLATED at t = " \
+           f"{first:,}" in cap
 
 
 def test_figure_objects_have_axes_series_and_bound_styles(small_run):
@@ -104,16 +140,19 @@ def test_figure_objects_have_axes_series_and_bound_styles(small_run):
     assert ax.get_xscale() == ax.get_yscale() == "log"
     labels = [ln.get_label() for ln in ax.get_lines()]
     assert any(lb.startswith("adam: slope") for lb in labels)
-    assert "amsgrad: rkk.thm4 bound" in labels
+    assert "amsgrad: rkk.thm4 bound - holds" in labels
     # momentum SGD is not Zinkevich's algorithm: its bound is drawn faded and says why
     faded = [ln for ln in ax.get_lines() if ln.get_label().startswith("sgd-mom: z.ogd")]
-    assert len(faded) == 1 and "NOT MET" in faded[0].get_label() and faded[0].get_alpha() < 0.6
+    assert len(faded) == 1 and "does not apply" in faded[0].get_label()
+    assert faded[0].get_alpha() < 0.6
     note = " ".join(regret_files.notes(exp))
     assert "momentum = 0" in note and "rkk.cor1 bound not drawn" in note
+    assert "bound does not apply, fails" in note
     assert "rkk-online (d = 1), T = 400, 1 run" in fig.texts[0].get_text() if fig.texts else \
         "rkk-online (d = 1), T = 400, 1 run" in fig.subfigs[0]._suptitle.get_text()
     svg = (out / "regret_panels.svg").read_text()
-    for text in ("amsgrad: rkk.thm4 bound", "adagrad: dhs.adagrad-regret bound", "slope guide",
+    for text in ("amsgrad: rkk.thm4 bound - holds", "adagrad: dhs.adagrad-regret bound - holds",
+                 "slope guide",
                  "rkk-stochastic (d = 1), T = 3,000, 3 runs", "horizon"):
         assert text in svg
 
