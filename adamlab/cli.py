@@ -23,7 +23,7 @@ from typing import Sequence
 
 from adamlab import __version__
 
-from .cli_args import UsageError, choose, integer, names_list
+from .cli_args import UsageError, choose, integer, names_list, output_file, output_folder
 
 
 class _Parser(argparse.ArgumentParser):
@@ -100,9 +100,11 @@ def _cmd_check(args, out) -> int:
     from adamlab.numerics import plots
     formats = names_list("--formats", args.formats, plots.FORMATS, "format")
     T = integer("--T", args.T, 10, 10**7, "100000 or 1e5")
-    if args.out:
-        if os.path.exists(args.out) and not os.path.isdir(args.out):
-            raise UsageError(f"--out: {args.out!r} exists and is not a folder")
+    # every output path is checked before the ledger runs (30-40 s), not after it
+    if args.json is not None:
+        output_file("--json", args.json)
+    if args.out is not None:
+        output_folder("--out", args.out)
     width = max(len(c.id) for c in chosen)
     print(f"adamlab {__version__}: claims ledger ({len(chosen)} claims)", file=out)
     swidth = max(len("source"), *(len(c.source) for c in chosen))
@@ -201,6 +203,15 @@ def main(argv: Sequence[str] | None = None, out=None) -> int:
     except KeyboardInterrupt:
         print("adamlab: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (``adamlab list | head -1``): stop quietly, and keep the
+        # interpreter's final flush from raising again
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        return 141
     except (OSError, ValueError, TypeError, RuntimeError, ArithmeticError) as exc:
         if os.environ.get("ADAMLAB_DEBUG"):
             raise

@@ -23,6 +23,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import math
+import os
 import re
 from typing import Any, Iterable, Sequence
 
@@ -39,6 +40,48 @@ _WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
 MAX_GRID = 50
 VALUE_HELP = ("a number (0.01), a schedule (0.1/sqrt(t)), a pair (0.9/0.99), true/false, a "
               "word (reddi) or a grid (1e-3:1e-1:5log)")
+
+
+def _probe_write(folder: str, flag: str, what: str) -> None:
+    """Create and remove a file in ``folder``: the only sure test that it is writable."""
+    try:
+        fd = os.open(os.path.join(folder, f".adamlab-write-test-{os.getpid()}"),
+                     os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.close(fd)
+        os.unlink(os.path.join(folder, f".adamlab-write-test-{os.getpid()}"))
+    except OSError as exc:
+        raise UsageError(f"{flag}: cannot write {what} {folder!r} ({exc.strerror})") from None
+
+
+def output_folder(flag: str, path: str) -> str:
+    """Check ``path`` as an output folder *before* any computation: not empty, not a file,
+    creatable and writable (it is created).  Returns it."""
+    if not isinstance(path, str) or not path.strip():
+        raise UsageError(f"{flag}: give a folder name (an empty one would write into the "
+                         f"current folder)")
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise UsageError(f"{flag}: {path!r} exists and is not a folder")
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{flag}: cannot create the folder {path!r} ({exc.strerror})") \
+            from None
+    _probe_write(path, flag, "into the folder")
+    return path
+
+
+def output_file(flag: str, path: str) -> str:
+    """Check ``path`` as an output file before any computation: a name in an existing,
+    writable folder, not a folder itself.  Returns it."""
+    if not isinstance(path, str) or not path.strip():
+        raise UsageError(f"{flag}: give a file name")
+    if os.path.isdir(path):
+        raise UsageError(f"{flag}: {path!r} is a folder; give a file name")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise UsageError(f"{flag}: folder {folder!r} does not exist")
+    _probe_write(folder, flag, "into the folder")
+    return path
 
 
 def choose(flag: str, value: str, allowed: Sequence[str], what: str) -> str:

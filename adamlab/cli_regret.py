@@ -9,7 +9,8 @@ import argparse
 import sys
 import time
 
-from .cli_args import UsageError, choose, hp_settings, integer, key_values, names_list
+from .cli_args import (UsageError, choose, hp_settings, integer, key_values, names_list,
+                       output_folder)
 
 DEFAULT_PROBLEM = "rkk-online"
 DEFAULT_OPTIMIZERS = "adam,amsgrad,adagrad,sgd"
@@ -103,6 +104,9 @@ def add_parser(sub) -> None:
     p.add_argument("--full-steps", action="store_true",
                    help="save every step of every series in runs/ (default: the per-step "
                         "arrays on a log grid, ~1000 steps per run, compressed)")
+    p.add_argument("--force", action="store_true",
+                   help="replace the results of an earlier run in --out (its figures, "
+                        "summaries and runs/; other files are left alone)")
     p.add_argument("--quiet", action="store_true", help="print only the file names")
     p.set_defaults(func=cmd_regret)
 
@@ -167,11 +171,29 @@ def cmd_regret(args, out) -> int:
 
     from adamlab.proofs.regret import experiment as regret_experiment, files as regret_files
     problem, specs, T, runs, seed, formats = parse(args)
+    if not args.out.strip():
+        raise UsageError("--out: give a folder name (an empty one would write into the "
+                         "current folder)")
     out_dir = Path(args.out)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise UsageError(f"--out: {str(out_dir)!r} exists and is not a folder")
-    check_sizes(problem, specs, T, runs, out_dir, bool(getattr(args, "full_steps", False)))
+    owned = owned_files(out_dir) if out_dir.is_dir() else []
+    if owned and not getattr(args, "force", False):
+        raise UsageError(f"--out: {str(out_dir)!r} holds the results of another run "
+                         f"({len(owned)} files, e.g. {owned[0].name}); choose another folder "
+                         f"or add --force to replace them")
+    created = not out_dir.exists()
+    output_folder("--out", args.out)       # created and tested now, before any computation
+    try:
+        check_sizes(problem, specs, T, runs, out_dir, bool(getattr(args, "full_steps", False)))
+    except UsageError:
+        if created:
+            out_dir.rmdir()
+        raise
     log = None if args.quiet else (lambda line: print(line, file=out, flush=True))
+    if owned:                              # --force: what the earlier run wrote goes
+        for f in owned:
+            f.unlink()
+        if log:
+            log(f"--force: removed {len(owned)} files of the earlier run in {out_dir}/")
     if log:
         log(f"adamlab regret: {problem.name} (d = {problem.d}), T = {T:,}, {runs} run(s), "
             f"{len(specs)} series -> {out_dir}/")
@@ -195,6 +217,19 @@ def cmd_regret(args, out) -> int:
     if log:
         log(f"done in {time.perf_counter() - started:.1f} s")
     return 0
+
+
+#: what ``adamlab regret`` writes into --out (figures in every format, summaries,
+#: caption, the runs/ results): the files --force may remove
+_OWNED = ("regret_loglog.*", "regret_over_sqrtT.*", "regret_over_T.*", "regret_panels.*",
+          "summary.csv", "summary.json", "caption.md", "runs/*.npz", "runs/*.json")
+
+
+def owned_files(out_dir) -> list:
+    """The files in ``out_dir`` that a regret run writes (see :data:`_OWNED`)."""
+    from pathlib import Path
+    out_dir = Path(out_dir)
+    return sorted({p for pat in _OWNED for p in out_dir.glob(pat) if p.is_file()})
 
 
 def _gb(n: float) -> str:
@@ -248,4 +283,4 @@ def _print_table(exp, out) -> None:
               + f" {med:.3f} [{lo:.3f}, {hi:.3f}]".ljust(23) + f" {bounds}", file=out)
 
 
-__all__ = ["add_parser", "build_specs", "check_sizes", "cmd_regret", "parse"]
+__all__ = ["add_parser", "build_specs", "check_sizes", "cmd_regret", "owned_files", "parse"]

@@ -38,6 +38,7 @@ import json
 import math
 import numbers
 import os
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -153,7 +154,17 @@ class RunResult:
         path = _npz_path(path)
         if not path.exists():
             raise FileNotFoundError(f"RunResult.load: no such file {str(path)!r}")
-        with np.load(path, allow_pickle=False) as data:
+        try:
+            return cls._read(path)
+        except (zipfile.BadZipFile, EOFError, KeyError, json.JSONDecodeError) as exc:
+            raise ValueError(f"RunResult.load: {str(path)!r} is not a readable adamlab run "
+                             f"result ({type(exc).__name__}: {exc}); was it cut short?") \
+                from None
+
+    @classmethod
+    def _read(cls, path: Path) -> "RunResult":
+        # our own handle: np.load leaks the file it opened when the archive is bad
+        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as data:
             if "__json__" not in data.files:
                 raise ValueError(f"RunResult.load: {str(path)!r} is not an adamlab run "
                                  f"result (no __json__ entry)")

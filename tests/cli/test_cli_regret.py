@@ -309,10 +309,20 @@ def test_an_uncertified_comparator_is_said_loudly(monkeypatch):
     assert any("NOT CERTIFIED" in n for n in regret_files.notes(exp))
 
 
-def test_a_failure_exits_1_with_a_message_not_a_traceback(tmp_path, capsys):
+def test_a_failure_exits_1_with_a_message_not_a_traceback(tmp_path, capsys, monkeypatch):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     code, _ = _main("regret", "--optimizers", "amsgrad", "--T", "50", "--out",
-                    str(blocker / "sub"), "--quiet")
+                    str(blocker / "sub"), "--quiet")        # caught before any work: usage
     err = capsys.readouterr().err
-    assert code == 1 and "adamlab: failed:" in err and "Traceback" not in err
+    assert code == 2 and "--out: cannot create the folder" in err and "Traceback" not in err
+    from adamlab.proofs.regret import files
+
+    def disk_full(*a, **k):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(files, "write_outputs", disk_full)   # a failure while writing
+    code, _ = _main("regret", "--optimizers", "amsgrad", "--T", "50", "--out",
+                    str(tmp_path / "o"), "--quiet")
+    err = capsys.readouterr().err
+    assert code == 1 and "adamlab: failed:" in err and "No space left" in err
+    assert "Traceback" not in err

@@ -1,0 +1,77 @@
+"""Issue 17: output paths checked before any computation, folders that do not mix runs,
+broken pipes that end quietly, unreadable files named."""
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+
+import pytest
+
+from adamlab import cli
+from adamlab.numerics import simulate
+from adamlab.numerics.sim.result import RunResult
+
+
+def _main(*argv):
+    out = io.StringIO()
+    return cli.main(list(argv), out=out), out.getvalue()
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (("check", "kb.thm4.1", "--json", "/proc/nope/x.json"), "--json: folder"),
+    (("check", "kb.thm4.1", "--json", "/proc/x.json"), "--json: cannot write"),
+    (("check", "kb.thm4.1", "--json", ""), "--json: give a file name"),
+    (("check", "kb.thm4.1", "--out", "/proc/nope"), "--out: cannot create"),
+    (("check", "kb.thm4.1", "--out", ""), "--out: give a folder name"),
+    (("regret", "--T", "50", "--out", "/proc/nope"), "--out: cannot create"),
+    (("regret", "--T", "50", "--out", ""), "--out: give a folder name"),
+])
+def test_bad_output_paths_are_refused_before_any_work(argv, needle, capsys, monkeypatch):
+    from adamlab.proofs import ledger
+    from adamlab.proofs.regret import experiment
+
+    def never(*a, **k):
+        raise AssertionError("computed before checking the output path")
+    monkeypatch.setattr(ledger, "entry", never)
+    monkeypatch.setattr(experiment, "run_experiment", never)
+    code, _ = _main(*argv)
+    err = capsys.readouterr().err
+    assert code == 2 and needle in err and "Traceback" not in err
+
+
+def test_a_used_out_folder_is_refused_unless_force(tmp_path, capsys):
+    out = tmp_path / "o"
+    assert _main("regret", "--T", "50", "--runs", "1", "--out", str(out), "--formats", "svg",
+                 "--quiet")[0] == 0
+    (out / "notes-of-mine.txt").write_text("keep me")
+    (out / "regret_loglog.pdf").write_text("stale figure of an older run")
+    code, _ = _main("regret", "--T", "50", "--out", str(out), "--quiet")
+    assert code == 2 and "holds the results of another run" in capsys.readouterr().err
+    code, text = _main("regret", "--T", "60", "--runs", "1", "--out", str(out), "--formats",
+                       "svg", "--force")
+    assert code == 0 and "--force: removed" in text
+    assert not (out / "regret_loglog.pdf").exists()            # nothing stale is left
+    assert (out / "notes-of-mine.txt").read_text() == "keep me"  # what is not ours stays
+    assert '"T": 60' in (out / "summary.json").read_text()
+
+
+def test_a_broken_pipe_ends_quietly():
+    code = ("import sys; from adamlab.cli import main; "
+            "sys.exit(main(['list']))")
+    with subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE) as proc:
+        proc.stdout.readline()
+        proc.stdout.close()                   # the reader goes away, as `| head -1` does
+        err = proc.stderr.read().decode()
+        proc.wait(timeout=60)
+    assert "BrokenPipeError" not in err and "Traceback" not in err
+    assert proc.returncode in (0, 141)
+
+
+def test_a_truncated_result_file_is_named(tmp_path):
+    path = simulate.run("rkk-online", "adam", T=30, progress=False).save(tmp_path / "r")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match=r"r\.npz.*is not a readable adamlab run result"):
+        RunResult.load(path)
