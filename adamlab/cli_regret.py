@@ -145,7 +145,9 @@ def build_specs(args, problem) -> list:
             try:
                 build_optimizer(spec, problem)
             except (TypeError, ValueError) as exc:
-                raise UsageError(f"--hp {name}: {exc}") from None
+                msg = str(exc)
+                msg = msg[len(name) + 2:] if msg.startswith(f"{name}: ") else msg
+                raise UsageError(f"--hp {name}: {msg}") from None
             specs.append(spec)
     return specs
 

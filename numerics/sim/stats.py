@@ -144,7 +144,8 @@ def second_moment(opt: Optimizer, state, n_runs: int, dtype=np.float64) -> Momen
 
 
 def constants_for(opt: Optimizer, domain, T: int, d: int, n_runs: int) -> dict[str, Any]:
-    """The scalar constants of the schema: alpha, beta1, beta2, lam, eta, d, T, diameters."""
+    """The scalar constants of the schema: alpha, beta1, beta2, lam, eta, d, T, diameters,
+    and the kind of the step-size schedule (``alpha_schedule``, ``eta_schedule``)."""
     out: dict[str, Any] = {"d": int(d), "T": int(T)}
     inner = _unwrap(opt)[0]
     hyper = inner.hyper
@@ -159,11 +160,19 @@ def constants_for(opt: Optimizer, domain, T: int, d: int, n_runs: int) -> dict[s
         else:
             alpha = lr
         out["alpha"] = _per_run(alpha)
+        # the schedule's kind, as the optimizer's lr declares it (never guessed):
+        # "inverse_sqrt" (alpha_t = alpha/sqrt(t)), "constant", or absent for another one
+        kind = "constant" if fn is None else \
+            ("inverse_sqrt" if decl is not None and decl[0] == "inverse_sqrt" else None)
+        if kind is not None:
+            out["alpha_schedule"] = kind
         # eta: the step size of the bounds that call it so (AdaGrad, OGD): every
         # optimizer but those whose declared second moment is Adam's
         if caps_of(inner).vhat not in ("adam", "v_corrected") or \
                 hyper.get("momentum") is not None:
             out["eta"] = _per_run(alpha)
+            if kind is not None:
+                out["eta_schedule"] = kind
     betas = hyper.get("betas")
     if betas is not None:
         b1, b2 = betas

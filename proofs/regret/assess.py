@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from adamlab.numerics.optimizers import caps_of, schedule_of
-from adamlab.numerics.optimizers.schedules import declared
 from adamlab.numerics.sim.result import RunResult
 from adamlab.theory.regret import bounds as rb
 
@@ -165,34 +164,9 @@ def algorithm_conditions(claim_id: str, opt) -> list[tuple[str, bool]]:
     return [(a.text, _holds(a, opt.hyper)) for a in claims.get(claim_id).quantifies.assumes]
 
 
-def _schedule(value) -> str | None:
-    """"inverse_sqrt" for a schedule that declares it, "constant", else None."""
-    fn = schedule_of(value)
-    if fn is None:
-        return "constant"
-    decl = declared(fn)
-    return "inverse_sqrt" if decl is not None and decl[0] == "inverse_sqrt" else None
-
-
-def schedule_constants(opt) -> dict:
-    """``alpha_schedule`` / ``eta_schedule`` (outside the statistics schema) from the
-    optimizer's own learning rate, for the schedule hypotheses of the bounds."""
-    lr = opt.hyper.get("lr")
-    kind = None if lr is None else _schedule(lr)
-    if kind is None:
-        return {}
-    family = caps_of(opt).family
-    if family == "sgd":
-        return {"eta_schedule": kind}
-    if family == "adagrad":
-        return {"alpha_schedule": kind, "eta_schedule": kind}
-    return {"alpha_schedule": kind}
-
-
 def assess_bounds(result: RunResult, opt) -> list[BoundAssessment]:
     """Evaluate and judge every bound of :func:`bound_ids_for` on ``result``."""
-    constants = dict(result.constants)
-    constants.update(schedule_constants(opt))
+    constants = dict(result.constants)      # the run records its schedules itself
     out = []
     for cid in bound_ids_for(opt):
         bound = rb.get(cid)
@@ -236,4 +210,4 @@ def assess_bounds(result: RunResult, opt) -> list[BoundAssessment]:
 
 
 __all__ = ["BoundAssessment", "STATUSES", "algorithm_conditions", "distinct",
-           "assess_bounds", "bound_ids_for", "json_float", "schedule_constants"]
+           "assess_bounds", "bound_ids_for", "json_float"]

@@ -85,7 +85,7 @@ from adamlab.numerics.optimizers.schedules import Beta1Decay, InverseSqrt, decla
 from adamlab.numerics.sim.result import RunResult, to_jsonable
 
 from .assess import (BoundAssessment, algorithm_conditions, assess_bounds,  # noqa: F401
-                     bound_ids_for, schedule_constants)
+                     bound_ids_for)
 
 QUANTILES = (0.1, 0.5, 0.9)
 DEFAULT_ALPHA = 0.1
@@ -226,7 +226,11 @@ def build_optimizer(spec: SeriesSpec, problem):
         if isinstance(lam, bool) or not isinstance(lam, (int, float)) or not 0 < lam <= 1:
             raise ValueError(f"{spec.optimizer}: lam must be a number in (0, 1] "
                              f"(1 keeps beta1 constant); got {lam!r}")
-        b1, b2 = hyper.get("betas", _optimizers.get(spec.optimizer).cls.defaults["betas"])
+        pair = hyper.get("betas", _optimizers.get(spec.optimizer).cls.defaults["betas"])
+        if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
+            raise ValueError(f"{spec.optimizer}: betas must be a pair (beta1, beta2), e.g. "
+                             f"0.9/0.99 on the command line; got {pair!r}")
+        b1, b2 = pair
         if lam < 1 and callable(b1):
             decl = declared(b1)
             if decl is None or decl[0] != "beta1_decay":
@@ -318,7 +322,8 @@ def run_experiment(problem, specs: Sequence[SeriesSpec], T: int, runs: int = 1,
         if save_dir is not None:
             save = f"{save_dir}/runs/{file_stem(spec.name)}.npz"
         if log:
-            log(f"[{i}/{len(specs)}] {spec.name}: {runs} run(s) x {T:,} steps ...")
+            log(f"[{i}/{len(specs)}] {spec.name}: {runs} run(s) x {T:,} steps, "
+                f"{hyper_text(build_optimizer(spec, prob)[1])} ...")
         t0 = time.perf_counter()
         try:
             outcome = run_series(prob, spec, T, runs, seed, save=save, progress=progress,
@@ -337,6 +342,22 @@ def run_experiment(problem, specs: Sequence[SeriesSpec], T: int, runs: int = 1,
             break
     exp.elapsed_s = time.perf_counter() - started
     return exp
+
+
+def _value_text(v) -> str:
+    if isinstance(v, dict) and v.get("schedule") == "inverse_sqrt":
+        return f"{v['alpha']:g}/sqrt(t)"
+    if isinstance(v, dict) and v.get("schedule") == "beta1_decay":
+        return f"{v['beta1']:g}*{v['lam']:g}^(t-1)"
+    if isinstance(v, (list, tuple)):
+        return "(" + ", ".join(_value_text(x) for x in v) + ")"
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def hyper_text(hyper: dict) -> str:
+    """A series' effective hyperparameters (as JSON-ed by :func:`build_optimizer`) in the
+    papers' notation: ``lr = 0.1/sqrt(t), betas = (0.9*0.999^(t-1), 0.99), ...``."""
+    return ", ".join(f"{k} = {_value_text(v)}" for k, v in hyper.items()) or "defaults"
 
 
 def comparator_line(comps: dict) -> str:
@@ -365,6 +386,6 @@ def file_stem(label: str) -> str:
 
 __all__ = ["BoundAssessment", "Experiment", "QUANTILES", "SeriesOutcome",
            "SeriesSpec", "algorithm_conditions", "assess_bounds", "bound_ids_for",
-           "build_optimizer", "comparator_line", "default_hyper", "file_stem", "run_experiment",
-           "run_series",
-           "schedule_constants"]
+           "build_optimizer", "comparator_line", "default_hyper", "file_stem", "hyper_text",
+           "run_experiment",
+           "run_series"]

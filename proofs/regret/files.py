@@ -39,7 +39,7 @@ from adamlab.numerics.curves import log_grid, quantile_band
 from adamlab.theory.regret.bounds import CLAIM_IDS
 
 from .assess import json_float as _f
-from .experiment import QUANTILES, Experiment, SeriesOutcome
+from .experiment import QUANTILES, Experiment, SeriesOutcome, hyper_text
 
 FORMAT = "adamlab.regret/1"
 FIGURES = {"regret_loglog": ("regret",), "regret_over_sqrtT": ("sqrt",),
@@ -164,22 +164,10 @@ def caption(exp: Experiment) -> str:
     """The figures' caption (Markdown): what is drawn, the hyperparameters of each series,
     and every bound's outcome -- beside the figures, not inside them."""
     lines = [f"# {exp.title}", "", "Series:", ""]
-    lines += [f"- **{s.label}** ({s.optimizer.name}): "
-              + ", ".join(f"{k} = {_hyper_text(v)}" for k, v in s.hyper.items())
+    lines += [f"- **{s.label}** ({s.optimizer.name}): {hyper_text(s.hyper)}"
               for s in exp.series]
     lines += ["", "Notes:", ""] + [f"- {n}" for n in notes(exp)] + [""]
     return "\n".join(lines)
-
-
-def _hyper_text(v) -> str:
-    """A hyperparameter as JSON-ed by the run, in the notation of the papers."""
-    if isinstance(v, dict) and v.get("schedule") == "inverse_sqrt":
-        return f"{v['alpha']:g}/sqrt(t)"
-    if isinstance(v, dict) and v.get("schedule") == "beta1_decay":
-        return f"{v['beta1']:g}*{v['lam']:g}^(t-1)"
-    if isinstance(v, (list, tuple)):
-        return "(" + ", ".join(_hyper_text(x) for x in v) + ")"
-    return f"{v:g}" if isinstance(v, float) else str(v)
 
 
 def horizons(T: int) -> list[int]:

@@ -42,14 +42,14 @@ def test_bad_output_paths_are_refused_before_any_work(argv, needle, capsys, monk
 
 def test_a_used_out_folder_is_refused_unless_force(tmp_path, capsys):
     out = tmp_path / "o"
-    assert _main("regret", "--T", "50", "--runs", "1", "--out", str(out), "--formats", "svg",
-                 "--quiet")[0] == 0
+    assert _main("regret", "--T", "50", "--runs", "1", "--optimizers", "sgd", "--out",
+                 str(out), "--formats", "svg", "--quiet")[0] == 0
     (out / "notes-of-mine.txt").write_text("keep me")
     (out / "regret_loglog.pdf").write_text("stale figure of an older run")
     code, _ = _main("regret", "--T", "50", "--out", str(out), "--quiet")
     assert code == 2 and "holds the results of another run" in capsys.readouterr().err
-    code, text = _main("regret", "--T", "60", "--runs", "1", "--out", str(out), "--formats",
-                       "svg", "--force")
+    code, text = _main("regret", "--T", "60", "--runs", "1", "--optimizers", "sgd", "--out",
+                       str(out), "--formats", "svg", "--force")
     assert code == 0 and "--force: removed" in text
     assert not (out / "regret_loglog.pdf").exists()            # nothing stale is left
     assert (out / "notes-of-mine.txt").read_text() == "keep me"  # what is not ours stays
@@ -75,3 +75,40 @@ def test_a_truncated_result_file_is_named(tmp_path):
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(ValueError, match=r"r\.npz.*is not a readable adamlab run result"):
         RunResult.load(path)
+
+
+def test_the_run_records_its_schedule_and_the_api_judges_like_the_cli():
+    """Issue 17: simulate.run records alpha_t's declared kind, so a bound judged from
+    Python needs no hand-added constants and agrees with the CLI's verdict."""
+    from adamlab.numerics import optimizers
+    from adamlab.numerics.optimizers.schedules import Beta1Decay, InverseSqrt
+    from adamlab.proofs.regret.assess import assess_bounds
+    opt = optimizers.make("adam", lr=InverseSqrt(0.5), betas=(Beta1Decay(0.0, 0.5), 0.1),
+                          eps=0.0, beta1_correction="power")
+    res = simulate.run("rkk-thm1", opt, T=500, problem_params={"C": 3.0}, progress=False)
+    assert res.constants["alpha_schedule"] == "inverse_sqrt"
+    kb = next(b for b in assess_bounds(res, opt) if b.claim_id == "kb.thm4.1")
+    assert kb.status == "applies", kb.reasons
+    assert kb.outcome(res.stats["regret_prefix"])["kind"] == "violated"
+    const = simulate.run("rkk-thm1", optimizers.make("sgd", lr=0.1), T=20, progress=False)
+    assert const.constants["alpha_schedule"] == const.constants["eta_schedule"] == "constant"
+
+
+def test_each_series_line_shows_its_effective_hyperparameters():
+    from adamlab.proofs.regret.experiment import SeriesSpec, run_experiment
+    lines = []
+    run_experiment("rkk-online", [SeriesSpec("adam")], T=30, log=lines.append)
+    assert any("lr = 0.1/sqrt(t), betas = (0.9*0.999^(t-1), 0.99), eps = 0, "
+               "beta1_correction = power" in x for x in lines), lines
+
+
+@pytest.mark.parametrize("hp,needle", [
+    ("adam:betas=0.9", "--hp adam: betas must be a pair (beta1, beta2), e.g. 0.9/0.99"),
+    ("adam:eps=-1", "--hp adam: eps must be"),
+])
+def test_hp_mistakes_read_once_and_clearly(hp, needle, capsys, tmp_path):
+    code, _ = _main("regret", "--optimizers", "adam", "--hp", hp, "--T", "50",
+                    "--out", str(tmp_path / "o"))
+    err = capsys.readouterr().err
+    assert code == 2 and needle in err and "adam: adam:" not in err
+    assert "unpack" not in err and "Traceback" not in err
