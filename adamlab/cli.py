@@ -55,9 +55,13 @@ def _cmd_list(args, out) -> int:
         for name in problems.names():
             print(f"  {name:<18} {problems.get(name).summary}", file=out)
     if what in ("all", "claims"):
-        print("Claims (adamlab check ID, adamlab prove ID):", file=out)
+        from adamlab.proofs.steps import render
+        proved = set(render.proof_ids())
+        print("Claims (adamlab check ID; * also has a step-checked proof: adamlab prove ID):",
+              file=out)
         for c in claims.CLAIMS:
-            print(f"  {c.id:<28} {c.source}", file=out)
+            mark = "*" if c.id in proved else " "
+            print(f"  {mark} {c.id:<28} {c.source}", file=out)
     if what in ("all", "names"):
         from adamlab.proofs import names
         print("Names a claim's statement may use (adamlab check --claims FILE):", file=out)
@@ -67,8 +71,8 @@ def _cmd_list(args, out) -> int:
 
 
 def _cmd_check(args, out) -> int:
-    from adamlab.numerics import optimizers
     from adamlab.proofs import claims
+    from adamlab.proofs.verdict import VERDICTS
 
     from . import plugins
     for spec in args.plugin or ():
@@ -89,10 +93,9 @@ def _cmd_check(args, out) -> int:
                              f"(it has {', '.join(known)})")
         chosen = [known[i] for i in args.ids] if args.ids else mine
     else:
-        try:
-            chosen = [claims.get(i) for i in args.ids] if args.ids else list(claims.CLAIMS)
-        except ValueError as exc:
-            raise UsageError(f"adamlab check: {exc}") from None
+        ids = [c.id for c in claims.CLAIMS]
+        chosen = [claims.get(choose("adamlab check", i, ids, "claim ID")) for i in args.ids] \
+            if args.ids else list(claims.CLAIMS)
     from adamlab.proofs import ledger
 
     # check the report's options before the ledger runs (also without --out: a bad
@@ -115,8 +118,11 @@ def _cmd_check(args, out) -> int:
         rows.append(row)
         print(f"{row['id']:<{width}}  {row['source']:<{swidth}} {row['verdict']:<18} "
               f"{row['summary']}", file=out, flush=True)
-    print(f"\n{len(optimizers.names())} optimizers registered: "
-          f"{', '.join(optimizers.names())}", file=out)
+    tally = {v: sum(r["verdict"] == v for r in rows) for v in VERDICTS}
+    print(f"\n{len(rows)} claims: " + ", ".join(f"{n} {v}" for v, n in tally.items() if n)
+          + "  (proved: a symbolic or step-checked proof; verified: checked on the stated "
+            "inputs, see the evidence; refuted: a certified witness; refuted-as-stated: "
+            "false as printed, with a corrected statement)", file=out)
     if args.json:
         _write_json_atomic(args.json, {"adamlab": __version__, "claims": rows})
         print(f"wrote {args.json}", file=out)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 
@@ -20,13 +21,19 @@ def _main(*argv):
 
 
 @pytest.mark.slow
-def test_check_lists_every_claim_and_optimizer():
+def test_check_lists_every_claim_with_a_tally():
     code, text = _main("check")
     assert code == 0
     for c in claims.CLAIMS:
         assert c.id in text
-    for name in optimizers.names():
-        assert name in text
+    tally = re.search(r"^(\d+) claims: (.*?)  \(proved:", text, re.M)
+    assert tally and int(tally.group(1)) == len(claims.CLAIMS)
+    counts = [int(n) for n in re.findall(r"(\d+) (?:proved|verified|refuted|pending)",
+                                         tally.group(2))]
+    assert sum(counts) == len(claims.CLAIMS)
+    assert "optimizers registered" not in text          # that is `adamlab list optimizers`
+    code, text = _main("list", "optimizers")
+    assert all(name in text for name in optimizers.names())
 
 
 def test_check_json_round_trips(tmp_path):
