@@ -104,6 +104,14 @@ def add_parser(sub) -> None:
     p.add_argument("--full-steps", action="store_true",
                    help="save every step of every series in runs/ (default: the per-step "
                         "arrays on a log grid, ~1000 steps per run, compressed)")
+    p.add_argument("--panels", default="regret,sqrt,avg", metavar="P,...",
+                   help="figure panels among regret (R(T)), sqrt (R(T)/sqrt(T)) and avg "
+                        "(R(T)/T) (default all three)")
+    p.add_argument("--no-bounds", action="store_true",
+                   help="draw the regret curves only (the bounds stay in the CSV/JSON)")
+    p.add_argument("--ylim", action="append", default=[], metavar="PANEL=LO:HI",
+                   help="y-range of one panel, e.g. regret=10:1e5 (repeatable; default: "
+                        "from the data, with far-off bounds marked at the top)")
     p.add_argument("--force", action="store_true",
                    help="replace the results of an earlier run in --out (its figures, "
                         "summaries and runs/; other files are left alone)")
@@ -173,6 +181,7 @@ def cmd_regret(args, out) -> int:
 
     from adamlab.proofs.regret import experiment as regret_experiment, files as regret_files
     problem, specs, T, runs, seed, formats = parse(args)
+    figure_opts = figure_options(args)
     if not args.out.strip():
         raise UsageError("--out: give a folder name (an empty one would write into the "
                          "current folder)")
@@ -206,7 +215,8 @@ def cmd_regret(args, out) -> int:
                                                args, "full_steps", False) else "log")
     argv = getattr(args, "argv", None)
     doc = regret_files.write_outputs(exp, out_dir, formats, extra={
-        "command": "adamlab " + " ".join(argv) if argv is not None else None})
+        "command": "adamlab " + " ".join(argv) if argv is not None else None},
+        figure_options=figure_opts)
     if log:
         _print_table(exp, out)
     files = [p for ps in doc["files"]["figures"].values() for p in ps]
@@ -219,6 +229,28 @@ def cmd_regret(args, out) -> int:
     if log:
         log(f"done in {time.perf_counter() - started:.1f} s")
     return 0
+
+
+def figure_options(args) -> dict:
+    """--panels, --no-bounds and --ylim, checked (UsageError)."""
+    from adamlab.numerics import plots
+    panels = names_list("--panels", getattr(args, "panels", "regret,sqrt,avg"),
+                        tuple(plots.PANELS), "panel")
+    ylim = {}
+    for item in getattr(args, "ylim", []) or []:
+        name, _, rng = item.partition("=")
+        lo, _, hi = rng.partition(":")
+        choose("--ylim", name.strip(), tuple(plots.PANELS), "panel")
+        try:
+            low, high = float(lo), float(hi)
+        except ValueError:
+            raise UsageError(f"--ylim: {item!r} is not PANEL=LO:HI, e.g. regret=10:1e5") \
+                from None
+        if not 0 < low < high < float("inf"):
+            raise UsageError(f"--ylim: need 0 < LO < HI (log axes); got {item!r}")
+        ylim[name.strip()] = (low, high)
+    return {"panels": panels, "bounds": not getattr(args, "no_bounds", False),
+            "ylim": ylim or None}
 
 
 #: what ``adamlab regret`` writes into --out (figures in every format, summaries,
@@ -285,4 +317,5 @@ def _print_table(exp, out) -> None:
               + f" {med:.3f} [{lo:.3f}, {hi:.3f}]".ljust(23) + f" {bounds}", file=out)
 
 
-__all__ = ["add_parser", "build_specs", "check_sizes", "cmd_regret", "owned_files", "parse"]
+__all__ = ["add_parser", "build_specs", "check_sizes", "cmd_regret", "figure_options",
+           "owned_files", "parse"]

@@ -44,13 +44,16 @@ OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "
 FORMATS = ("png", "svg", "pdf")
 PANELS = {
     "regret": (r"regret $R(T)$ (loss units)", "Regret $R(T)$", 0.0),
-    "sqrt": (r"$R(T)/\sqrt{T}$ (loss units)", r"Regret over $\sqrt{T}$", 0.5),
-    "avg": (r"average regret $R(T)/T$ (loss units)", "Average regret $R(T)/T$", 1.0),
+    "sqrt": (r"$R(T)/\sqrt{T}$", r"Regret over $\sqrt{T}$", 0.5),
+    "avg": (r"average regret $R(T)/T$", "Average regret $R(T)/T$", 1.0),
 }
+#: a bound more than this factor above the data's top is drawn clipped, its value marked
+CLIP_FACTOR = 30.0
 XLABEL = "horizon $T$ (steps)"
 _VALID_DASHES = ((0, (5, 2)), (0, (8, 2, 2, 2)))      # dashed, dash-dot
 _INVALID_DASHES = ((0, (1, 1.5)), (0, (1, 3.5)))      # dotted, sparse dotted
-_RC = {"svg.fonttype": "none", "svg.hashsalt": "adamlab", "font.size": 9,
+_RC = {"svg.fonttype": "none", "svg.hashsalt": "adamlab", "pdf.fonttype": 42,
+       "ps.fonttype": 42, "font.size": 9,
        "axes.titlesize": 10, "legend.fontsize": 7.5, "axes.grid": True, "grid.alpha": 0.3}
 
 
@@ -103,16 +106,35 @@ def color(i: int) -> str:
     return OKABE_ITO[i % len(OKABE_ITO)]
 
 
+def _range(values: list[np.ndarray]) -> tuple[float, float] | None:
+    pos = [v[np.isfinite(v) & (v > 0)] for v in values]
+    pos = [v for v in pos if v.size]
+    if not pos:
+        return None
+    return float(min(v.min() for v in pos)), float(max(v.max() for v in pos))
+
+
 def draw_regret_panel(ax, curves: Sequence[Curve], panel: str = "regret", *,
-                      guide: bool = True) -> None:
+                      guide: bool = True, ylim: tuple[float, float] | None = None) -> None:
     r"""Draw ``curves`` on ``ax`` as ``panel`` (see module docs): medians, bands,
     references, and for ``"regret"`` a :math:`\propto\sqrt T` guide through the
-    first curve's median at its last positive point."""
+    first curve's median at its last positive point.
+
+    The y-range follows the data (the bands), widened to the references that come
+    within :data:`CLIP_FACTOR` of it; a reference far above (a vacuous bound) is drawn
+    clipped at the top edge, with a marker and its last value written there.
+    ``ylim`` (low, high) sets the range instead."""
     if panel not in PANELS:
         raise ValueError(f"panel must be one of {tuple(PANELS)}; got {panel!r}")
+    if ylim is not None and not (len(ylim) == 2 and 0 < ylim[0] < ylim[1] < np.inf):
+        raise ValueError(f"ylim must be (low, high) with 0 < low < high; got {ylim!r}")
     ylabel, title, power = PANELS[panel]
-    for i, c in enumerate(curves):
+    for c in curves:
         _check_curve(c)
+    data = _range([_scaled(c.t, y, power) for c in curves for y in (c.lo, c.hi, c.median)])
+    refs = [(i, r, _scaled(r.t, r.values, power)) for i, c in enumerate(curves)
+            for r in c.references]
+    for i, c in enumerate(curves):
         col = color(i)
         ax.fill_between(c.t, _scaled(c.t, c.lo, power), _scaled(c.t, c.hi, power),
                         color=col, alpha=0.2, linewidth=0)
@@ -137,6 +159,28 @@ def draw_regret_panel(ax, curves: Sequence[Curve], panel: str = "regret", *,
     ax.set_xlabel(XLABEL)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
+    if ylim is None and data is not None:
+        lo, hi = data
+        near = _range([v for _, _, v in refs if np.nanmax(np.append(v, 0)) <=
+                       CLIP_FACTOR * hi]) if refs else None
+        if near is not None:
+            lo, hi = min(lo, near[0]), max(hi, near[1])
+        ylim = (lo / 2, hi * 2)
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+        top, n_off = ylim[1], 0
+        for i, r, v in refs:                       # bounds off the top: marked, not hidden
+            if np.all(~np.isfinite(v)) or np.nanmin(v) <= top:
+                continue
+            j = int(np.flatnonzero(np.isfinite(v))[-1])
+            ax.plot([r.t[j]], [top], marker="^", color=color(i), markersize=6, clip_on=False,
+                    alpha=0.95 if r.valid else 0.55)
+            ax.annotate(f"{r.label.split(' - ')[0]}: {v[j]:.2g} at T = {r.t[j]:,} "
+                        f"(off scale)", (r.t[j], top), xytext=(-6, -4 - 9 * n_off),
+                        textcoords="offset points", ha="right", va="top", fontsize=6.5,
+                        color=color(i), bbox=dict(facecolor="white", edgecolor="none",
+                                                  alpha=0.8, pad=0.5))
+            n_off += 1
 
 
 def _bottom(fig_w: float, n_labels: int, ncol: int, notes: Sequence[str]):
@@ -165,10 +209,12 @@ def _finish_bottom(bottom, handles, labels, ncol: int, text: str, note_frac: flo
 
 
 def regret_figure(curves: Sequence[Curve], panels: Sequence[str] = ("regret",), *,
-                  title: str = "", notes: Sequence[str] = (), width: float | None = None
-                  ) -> Figure:
+                  title: str = "", notes: Sequence[str] = (), width: float | None = None,
+                  ylim: dict | None = None) -> Figure:
     """One figure with the given panels side by side; under them one shared legend, then
-    the notes.  ``curves`` are :class:`Curve` objects (at least one)."""
+    the notes.  ``curves`` are :class:`Curve` objects (at least one); ``ylim`` maps a
+    panel name to its (low, high) range (default: from the data, see
+    :func:`draw_regret_panel`)."""
     curves = list(curves)
     if not curves:
         raise ValueError("regret_figure: curves must hold at least one Curve")
@@ -183,7 +229,7 @@ def regret_figure(curves: Sequence[Curve], panels: Sequence[str] = ("regret",), 
         fig, top, bottom, text, frac = _figure_with_bottom(w, 4.2, n_labels, ncol, notes)
         axes = top.subplots(1, len(panels), squeeze=False)[0]
         for ax, p in zip(axes, panels):
-            draw_regret_panel(ax, curves, p)
+            draw_regret_panel(ax, curves, p, ylim=(ylim or {}).get(p))
         if title:
             top.suptitle(title)
         handles, labels = axes[0].get_legend_handles_labels()

@@ -146,15 +146,30 @@ def notes(exp: Experiment) -> list[str]:
     return out
 
 
-def write_figures(exp: Experiment, out_dir, formats: Sequence[str] = ("png", "svg")
-                  ) -> dict[str, list[str]]:
-    """Draw and save the four figures; returns {figure name: [paths]}."""
+def write_figures(exp: Experiment, out_dir, formats: Sequence[str] = ("png", "svg"), *,
+                  bounds: bool = True, panels: Sequence[str] | None = None,
+                  ylim: dict | None = None) -> dict[str, list[str]]:
+    """Draw and save the figures; returns {figure name: [paths]}.  ``bounds=False`` leaves
+    the bounds out; ``panels`` (a subset of ``regret``, ``sqrt``, ``avg``) chooses the
+    single-panel figures and the panels of ``regret_panels``; ``ylim`` maps a panel to
+    its (low, high) range."""
+    chosen = list(panels) if panels is not None else ["regret", "sqrt", "avg"]
+    bad = [p for p in chosen if p not in plots.PANELS]
+    if not chosen or bad:
+        raise ValueError(f"panels must be a non-empty list of {tuple(plots.PANELS)}; got "
+                         f"{panels!r}")
     cs = curves(exp)
     if not cs:
         return {}
+    if not bounds:
+        cs = [plots.Curve(c.label, c.t, c.median, c.lo, c.hi, [], c.marker) for c in cs]
     files = {}
-    for name, panels in FIGURES.items():
-        fig = plots.regret_figure(cs, panels, title=exp.title)
+    for name, figure_panels in FIGURES.items():
+        figure_panels = [p for p in figure_panels if p in chosen] \
+            if name == "regret_panels" else list(figure_panels)
+        if not figure_panels or any(p not in chosen for p in figure_panels):
+            continue
+        fig = plots.regret_figure(cs, figure_panels, title=exp.title, ylim=ylim)
         files[name] = [str(p) for p in plots.save_figure(fig, Path(out_dir) / name, formats)]
     files["caption"] = [str(atomic_write_text(Path(out_dir) / "caption.md", caption(exp)))]
     return files
@@ -259,11 +274,12 @@ def summary(exp: Experiment) -> dict:
 
 
 def write_outputs(exp: Experiment, out_dir, formats: Sequence[str] = ("png", "svg"), *,
-                  extra: dict | None = None) -> dict:
+                  extra: dict | None = None, figure_options: dict | None = None) -> dict:
     """Write figures, ``summary.csv`` and ``summary.json`` into ``out_dir``; return the
-    JSON summary (with ``files``).  ``extra`` entries (e.g. the command line) are added."""
+    JSON summary (with ``files``).  ``extra`` entries (e.g. the command line) are added;
+    ``figure_options`` go to :func:`write_figures` (bounds, panels, ylim)."""
     out_dir = Path(out_dir)
-    files = {"figures": write_figures(exp, out_dir, formats)}
+    files = {"figures": write_figures(exp, out_dir, formats, **(figure_options or {}))}
     files["csv"] = str(atomic_write_text(out_dir / "summary.csv", csv_text(exp)))
     doc = summary(exp)
     doc.update(extra or {})

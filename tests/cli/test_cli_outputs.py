@@ -112,3 +112,43 @@ def test_hp_mistakes_read_once_and_clearly(hp, needle, capsys, tmp_path):
     err = capsys.readouterr().err
     assert code == 2 and needle in err and "adam: adam:" not in err
     assert "unpack" not in err and "Traceback" not in err
+
+
+def test_the_y_range_follows_the_data_and_far_bounds_are_marked():
+    import numpy as np
+    from matplotlib.figure import Figure
+
+    from adamlab.numerics import plots
+    t = np.arange(1, 101)
+    near = plots.Reference("a: near bound", t, 5.0 * np.sqrt(t))
+    far = plots.Reference("a: vacuous bound - holds", t, 1e9 * np.sqrt(t))
+    c = plots.Curve("a", t, np.sqrt(t), 0.5 * np.sqrt(t), 2 * np.sqrt(t), [near, far])
+    ax = Figure().subplots()
+    plots.draw_regret_panel(ax, [c], "regret")
+    lo, hi = ax.get_ylim()
+    assert 50 <= hi <= 200 and lo <= 0.5            # data and the near bound, not 1e10
+    texts = [x.get_text() for x in ax.texts]
+    assert any(x.startswith("a: vacuous bound: 1e+10 at T = 100 (off scale)") for x in texts)
+    ax2 = Figure().subplots()
+    plots.draw_regret_panel(ax2, [c], "regret", ylim=(1, 10))
+    assert ax2.get_ylim() == (1, 10)
+    with pytest.raises(ValueError, match="ylim"):
+        plots.draw_regret_panel(Figure().subplots(), [c], "regret", ylim=(0, 1))
+
+
+def test_figure_options_and_truetype_pdf(tmp_path, capsys):
+    code, text = _main("regret", "--T", "300", "--runs", "1", "--optimizers", "amsgrad",
+                       "--out", str(tmp_path / "o"), "--formats", "pdf,svg", "--panels",
+                       "regret,avg", "--no-bounds", "--ylim", "avg=0.01:10", "--quiet")
+    assert code == 0, capsys.readouterr().err
+    out = tmp_path / "o"
+    assert (out / "regret_loglog.svg").exists() and (out / "regret_over_T.svg").exists()
+    assert not (out / "regret_over_sqrtT.svg").exists()
+    assert "rkk.thm4 bound" not in (out / "regret_panels.svg").read_text()
+    pdf = (out / "regret_loglog.pdf").read_bytes()
+    assert b"/Type3" not in pdf                     # TrueType (Type 42), not Type 3
+    for argv, needle in ((("--panels", "regret,foo"), "--panels: unknown panel"),
+                         (("--ylim", "avg=1"), "--ylim: 'avg=1' is not PANEL=LO:HI"),
+                         (("--ylim", "avg=2:1"), "need 0 < LO < HI")):
+        code, _ = _main("regret", "--T", "50", "--out", str(tmp_path / "p"), *argv)
+        assert code == 2 and needle in capsys.readouterr().err
