@@ -53,7 +53,12 @@ def _cmd_list(args, out) -> int:
         from adamlab.numerics import problems
         print("Problems (adamlab regret --problem NAME):", file=out)
         for name in problems.names():
-            print(f"  {name:<18} {problems.get(name).summary}", file=out)
+            entry = problems.get(name)
+            print(f"  {name:<18} {entry.summary}", file=out)
+            spec = entry.params()
+            if spec:
+                params = ", ".join(f"{p.name}={p.default!r}" for p in spec)
+                print(f"  {'':<18} parameters (--problem-params): {params}", file=out)
     if what in ("all", "claims"):
         from adamlab.proofs.steps import render
         proved = set(render.proof_ids())

@@ -200,6 +200,10 @@ def hp_settings(items: Iterable[str], optimizers: Sequence[str]) -> dict[str, li
             key, text = (x.strip() for x in part.split("=", 1))
             if not _WORD.match(key):
                 raise UsageError(f"--hp {opt}: {key!r} is not a hyperparameter name")
+            if key in per.get(opt, {}):
+                raise UsageError(f"--hp {opt}: {key} is given twice; for several values use "
+                                 f"a grid (e.g. {key}=0.01:0.1:2lin makes one series per "
+                                 f"value)")
             per.setdefault(opt, {})[key] = value(f"--hp {opt}:{key}", text)
     out = {}
     for opt, keys in per.items():

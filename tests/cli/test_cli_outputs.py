@@ -152,3 +152,12 @@ def test_figure_options_and_truetype_pdf(tmp_path, capsys):
                          (("--ylim", "avg=2:1"), "need 0 < LO < HI")):
         code, _ = _main("regret", "--T", "50", "--out", str(tmp_path / "p"), *argv)
         assert code == 2 and needle in capsys.readouterr().err
+
+
+def test_list_problems_shows_parameters_and_a_repeated_hp_key_is_refused(capsys, tmp_path):
+    code, text = _main("list", "problems")
+    assert code == 0 and "parameters (--problem-params): C=" in text
+    assert "1010" in text and "d=10000" in text          # rkk-online's C, logistic's d
+    code, _ = _main("regret", "--hp", "adam:lr=0.1", "--hp", "adam:lr=0.2", "--out",
+                    str(tmp_path / "o"))
+    assert code == 2 and "lr is given twice" in capsys.readouterr().err
