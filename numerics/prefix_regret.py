@@ -49,6 +49,18 @@ def horizons(T: int, per_decade: int = 4, start: int = 10) -> np.ndarray:
 PARALLEL_MIN_WORK = 2_000_000
 
 
+def _checked(problem, hs, who: str) -> np.ndarray:
+    """``hs`` as an int64 array, after refusing adaptive problems and bad horizons."""
+    if getattr(problem, "adaptive", False):
+        raise ValueError(f"{who}: {problem.name} is adaptive (its losses depend on the "
+                         f"iterates); the comparator of a shorter game is not defined by the "
+                         f"data alone")
+    hs = np.asarray(hs, dtype=np.int64).reshape(-1)
+    if hs.size == 0 or np.any(hs < 1):
+        raise ValueError(f"{who}: hs must be a non-empty list of ints >= 1")
+    return hs
+
+
 def _work(problem, h: int) -> int:
     return int(h) * int(getattr(problem, "k", getattr(problem, "d", 1)))
 
@@ -66,7 +78,7 @@ def _sample(problem, h, runs, seed, shared):
         comps = [problem.sample(int(h), 1, int(s)).comparator() for s in seed]
         totals = np.concatenate([np.asarray(c.total_loss).reshape(-1) for c in comps])
         certs = [_certificate(h, c) for c in comps]
-        worst = max(certs, key=lambda c: c["relative_bound"] or 0.0)
+        worst = max(certs, key=lambda c: float(c["relative_bound"] or 0.0))   # "inf" too
         cert = dict(worst, certified=all(c["certified"] for c in certs),
                     seconds=sum(c["seconds"] or 0.0 for c in certs),
                     cached=all(c["cached"] for c in certs))
@@ -88,13 +100,7 @@ def prefix_comparators(problem, hs, runs: int, seed=0, *, shared: bool = False,
     twice as fast on two cores; each comparator is also put in the disk cache
     (:mod:`.comparator_cache`), so a repeated call reads them back.  The results do
     not depend on ``workers``."""
-    if getattr(problem, "adaptive", False):
-        raise ValueError(f"prefix_comparators: {problem.name} is adaptive (its losses depend "
-                         f"on the iterates); the comparator of a shorter game is not defined "
-                         f"by the data alone")
-    hs = np.asarray(hs, dtype=np.int64).reshape(-1)
-    if hs.size == 0 or np.any(hs < 1):
-        raise ValueError("prefix_comparators: hs must be a non-empty list of ints >= 1")
+    hs = _checked(problem, hs, "prefix_comparators")
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
                                 or workers < 1):
         raise ValueError(f"prefix_comparators: workers must be an int >= 1; got {workers!r}")
@@ -136,13 +142,7 @@ def prefix_best_totals(problem, hs, runs: int, seed=0, *, shared: bool = False,
     (``problem.sample(h, runs, seed, shared=shared)``), in this process.  ``known`` maps a
     horizon to totals already computed (e.g. the run's own comparator at T).  See
     :func:`prefix_comparators` for the certificates and parallel solves."""
-    if getattr(problem, "adaptive", False):
-        raise ValueError(f"prefix_best_totals: {problem.name} is adaptive (its losses depend "
-                         f"on the iterates); the comparator of a shorter game is not defined "
-                         f"by the data alone")
-    hs = np.asarray(hs, dtype=np.int64).reshape(-1)
-    if hs.size == 0 or np.any(hs < 1):
-        raise ValueError("prefix_best_totals: hs must be a non-empty list of ints >= 1")
+    hs = _checked(problem, hs, "prefix_best_totals")
     known = dict(known or {})
     out = np.empty((hs.size, runs))
     for k, h in enumerate(hs):

@@ -365,7 +365,7 @@ def comparator_line(comps: dict) -> str:
     loudly the horizons whose comparator is not certified to its tolerance."""
     certs = comps["certificates"]
     cached = sum(1 for c in certs if c["cached"])
-    worst = max(c["relative_bound"] for c in certs)
+    worst = max(float(c["relative_bound"]) for c in certs)     # JSON keeps inf as "inf"
     head = (f"comparators: {len(certs)} horizons, {comps['seconds']:.1f} s"
             f" ({comps['workers']} thread{'s' if comps['workers'] != 1 else ''}"
             + (f", {cached} from the cache" if cached else "") + ")")
@@ -373,7 +373,7 @@ def comparator_line(comps: dict) -> str:
         return f"{head}; every one certified (largest relative bound {worst:.1e})"
     bad = [c for c in certs if not c["certified"]]
     return (f"{head}; WARNING: NOT CERTIFIED at T = "
-            + ", ".join(f"{c['h']:,} (relative bound {c['relative_bound']:.1e} > "
+            + ", ".join(f"{c['h']:,} (relative bound {float(c['relative_bound']):.1e} > "
                         f"{c['tolerance']:.0e})" for c in bad)
             + ": the regret there is uncertain by that much")
 

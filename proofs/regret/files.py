@@ -136,7 +136,7 @@ def notes(exp: Experiment) -> list[str]:
     if comps is not None and not comps["certified"]:
         bad = [c for c in comps["certificates"] if not c["certified"]]
         out.append("WARNING: the best fixed point is NOT CERTIFIED at T = "
-                   + ", ".join(f"{c['h']:,} (relative bound {c['relative_bound']:.1e})"
+                   + ", ".join(f"{c['h']:,} (relative bound {float(c['relative_bound']):.1e})"
                                for c in bad) + "; the regret there is uncertain by that much.")
     for s in exp.series:
         if not s.complete:

@@ -76,7 +76,11 @@ def test_list_problems_and_all_sections():
     from adamlab.numerics import problems
     code, text = _main("list", "problems")
     assert code == 0
-    assert [line.split()[0] for line in text.splitlines()[1:]] == problems.names()
+    names = [line.split()[0] for line in text.splitlines()[1:]
+             if not line.split()[0].startswith("parameters")]
+    assert names == problems.names()
+    assert text.count("parameters (--problem-params):") == sum(
+        1 for n in problems.names() if problems.get(n).params())
     code, text = _main("list")
     assert code == 0
     for head in ("Optimizers", "Problems", "Claims"):

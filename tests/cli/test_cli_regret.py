@@ -326,3 +326,14 @@ def test_a_failure_exits_1_with_a_message_not_a_traceback(tmp_path, capsys, monk
     err = capsys.readouterr().err
     assert code == 1 and "adamlab: failed:" in err and "No space left" in err
     assert "Traceback" not in err
+
+
+def test_an_infinite_comparator_bound_is_reported_not_a_crash():
+    from adamlab.proofs.regret.experiment import comparator_line
+    certs = [{"h": 10, "relative_bound": 1e-12, "tolerance": 1e-9, "certified": True,
+              "cached": False},
+             {"h": 100, "relative_bound": "inf", "tolerance": 1e-9, "certified": False,
+              "cached": False}]
+    line = comparator_line({"certificates": certs, "certified": False, "seconds": 1.0,
+                            "workers": 1})
+    assert "NOT CERTIFIED at T = 100 (relative bound inf > 1e-09)" in line
