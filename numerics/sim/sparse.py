@@ -335,6 +335,26 @@ def _adagrad_family(opt, T, R) -> _Family:
     return fam
 
 
+def _buffer_drift(mu, lr, T, R, *, nesterov: bool):
+    r"""(DriftTables, table id per run) for a momentum buffer that decays by :math:`\mu`
+    and moves an untouched coordinate by :math:`\alpha_u\mu^{u-s}` per step (times
+    :math:`\mu` for Nesterov's look-ahead), without denominator (RMSprop's and SGD's
+    momentum); runs with :math:`\mu = 0` get id -1 (no drift)."""
+    specs, keys, tid = [], {}, np.full(R, -1, dtype=np.int64)
+    for r in range(R):
+        if mu[r] == 0:
+            continue
+        la0 = np.log(lr[r]) + (math.log(mu[r]) if nesterov else 0.0)
+        la0[0] = 0.0
+        key = (mu[r], la0.tobytes())
+        if key not in keys:
+            keys[key] = len(specs)
+            specs.append(dict(la0=la0, lb0=np.zeros(T + 1), ga=math.log(mu[r]), gb=0.0,
+                              eps=1.0))
+        tid[r] = keys[key]
+    return DriftTables(specs, T), tid
+
+
 def _rmsprop_family(opt, T, R) -> _Family:
     h, fam = opt.hyper, _Family()
     rho, mu = _per_run(h["alpha"], R), _per_run(h["momentum"], R)
@@ -343,19 +363,7 @@ def _rmsprop_family(opt, T, R) -> _Family:
     fam.decay = {"square_avg": rho, "momentum_buffer": mu}
     if np.any(mu > 0):
         fam.driver = "momentum_buffer"
-        specs, keys, tid = [], {}, np.full(R, -1, dtype=np.int64)
-        for r in range(R):
-            if mu[r] == 0:
-                continue
-            la0 = np.log(lr[r])
-            la0[0] = 0.0
-            key = (mu[r], la0.tobytes())
-            if key not in keys:
-                keys[key] = len(specs)
-                specs.append(dict(la0=la0, lb0=np.zeros(T + 1), ga=math.log(mu[r]), gb=0.0,
-                                  eps=1.0))
-            tid[r] = keys[key]
-        fam.tables, fam.tid = DriftTables(specs, T), tid
+        fam.tables, fam.tid = _buffer_drift(mu, lr, T, R, nesterov=False)
     fam.vfield = "square_avg"
     fam.vinfo = dict(decay=rho, scale=np.ones((R, T + 1)), alpha=lr, beta1=None)
     fam.state = lambda opt_, step, sub, glob: opt_.State(
@@ -374,19 +382,7 @@ def _sgd_family(opt, T, R) -> _Family:
     fam.fields, fam.decay = ("buf",), {"buf": mu}
     if np.any(mu > 0):
         fam.driver = "buf"
-        specs, keys, tid = [], {}, np.full(R, -1, dtype=np.int64)
-        for r in range(R):
-            if mu[r] == 0:
-                continue
-            la0 = np.log(lr[r]) + (math.log(mu[r]) if h["nesterov"] else 0.0)
-            la0[0] = 0.0
-            key = (mu[r], la0.tobytes())
-            if key not in keys:
-                keys[key] = len(specs)
-                specs.append(dict(la0=la0, lb0=np.zeros(T + 1), ga=math.log(mu[r]), gb=0.0,
-                                  eps=1.0))
-            tid[r] = keys[key]
-        fam.tables, fam.tid = DriftTables(specs, T), tid
+        fam.tables, fam.tid = _buffer_drift(mu, lr, T, R, nesterov=bool(h["nesterov"]))
     fam.vfield, fam.vinfo = None, None          # no second moment: no vhat statistics
     fam.state = lambda opt_, step, sub, glob: opt_.State(step=step, buf=sub["buf"])
     return fam
