@@ -67,3 +67,15 @@ def test_a_wrong_declaration_runs_on_the_dense_engine(doubled):
 def test_agrees_validates_engine():
     with pytest.raises(ValueError, match="engine must be"):
         probe.agrees(optimizers.make("adam"), 1, "dense")
+
+
+def test_infinite_iterates_are_compared_without_warnings(monkeypatch):
+    from adamlab.numerics.sim.engine import EngineOutput
+
+    def out(losses):
+        return lambda *a, **k: EngineOutput(np.array(losses), {}, np.array([[np.inf]]), 2, {})
+    monkeypatch.setattr(probe, "run_dense", out([[1.0], [np.inf]]))
+    monkeypatch.setattr(probe, "run_oblivious", out([[1.0], [np.inf]]))
+    assert probe.agrees(optimizers.make("adam"), 1, "oblivious") is True   # inf = inf
+    monkeypatch.setattr(probe, "run_oblivious", out([[1.0], [2.0]]))
+    assert "does not reproduce" in probe.agrees(optimizers.make("adam"), 1, "oblivious")
