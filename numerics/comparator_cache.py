@@ -9,7 +9,10 @@ the losses and the certificate arrays; ``allow_pickle=False``) and ``<key>.json`
 (the key itself, the method, the tolerance and the solver details), each written
 to a temporary name and moved into place, so that a reader never sees half an
 entry.  Only certified comparators are stored: an uncertified one is solved again
-next time.
+next time.  A comparator read back is used only when its total loss, recomputed on
+the instance's own data at its point, agrees
+(:meth:`adamlab.numerics.problems._instance.Instance._same_data`): data that changed
+under an unchanged key are solved again, never compared against a stale optimum.
 
 Where: ``$ADAMLAB_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/adamlab/comparators``,
 else ``~/.cache/adamlab/comparators``.  ``ADAMLAB_CACHE_DIR=off`` turns the cache

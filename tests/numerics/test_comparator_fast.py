@@ -120,3 +120,30 @@ def test_prefix_comparators_validate():
         prefix_comparators(prob, [], 1)
     with pytest.raises(ValueError, match="adaptive"):
         prefix_comparators(problems.make("linear-adversarial"), [10], 1)
+
+
+def test_a_cached_comparator_for_other_data_is_not_used(tmp_path, monkeypatch):
+    """Verify, do not trust: a cache entry whose total loss does not match this data at
+    its point (e.g. the sampler changed under the same version) is solved again."""
+    monkeypatch.setenv(comparator_cache.ENV, str(tmp_path))
+    from adamlab.numerics.problems import _instance
+    monkeypatch.setattr(_instance, "CACHE_MIN_SECONDS", 0.0)     # store every solve
+    prob = problems.make("logistic-sparse", d=300, density=0.05)
+    first = prob.sample(200, 1, 0).comparator()
+    key = comparator_cache.key_of(prob, 200, 1, 0, False)
+    cached = comparator_cache.load(key)
+    assert cached is not None and np.array_equal(cached.total_loss, first.total_loss)
+    fresh = problems.make("logistic-sparse", d=300, density=0.05)   # a new memo
+    assert fresh.sample(200, 1, 0).comparator().info.get("cached") is True
+    # tamper: the stored optimum no longer matches the data
+    meta = next(tmp_path.glob("*.json"))
+    import json
+    doc = json.loads(meta.read_text())
+    stem = meta.with_suffix("")
+    with np.load(stem.with_suffix(".npz")) as z:
+        arrays = {k: z[k] for k in z.files}
+    arrays["total_loss"] = arrays["total_loss"] + 1.0
+    np.savez_compressed(stem.with_suffix(".npz"), **arrays)
+    assert doc["key"] == json.loads(json.dumps(key, default=str))
+    again = problems.make("logistic-sparse", d=300, density=0.05).sample(200, 1, 0).comparator()
+    assert not again.info.get("cached") and np.allclose(again.total_loss, first.total_loss)
