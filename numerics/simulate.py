@@ -153,8 +153,8 @@ def estimate(problem: Any, T: int, runs: int, *, stats: bool = True,
     r"""Rough sizes of one :func:`run` before it starts, in bytes: ``memory`` (the
     per-step arrays, :math:`13\,T R` float64 with statistics; the iterate, gradient and
     optimizer state, about :math:`8 R d` float64; the lazy engine's drift tables, about
-    300 bytes per step; the problem's data for its comparator, about :math:`16 R T k`
-    for k nonzeros per step), ``disk_all`` (a result saved with every step) and
+    300 bytes per step; for non-linear losses the data their comparator reads, about
+    :math:`16 R T k` for k nonzeros per step), ``disk_all`` (a result saved with every step) and
     ``disk_log`` (saved on the log grid of :func:`.sim.result.log_rows`), each an
     upper estimate before compression."""
     prob = resolve_problem(problem, problem_params)
@@ -163,7 +163,9 @@ def estimate(problem: Any, T: int, runs: int, *, stats: bool = True,
     k = int(getattr(prob, "k", d))
     per_step = (_PER_STEP_ARRAYS if stats else 2) * 8 * runs
     state = 8 * 8 * runs * d
-    data = 16 * runs * T * min(k, d)
+    # the whole horizon's data is held only where the comparator needs it (not for linear
+    # losses: their comparator is a closed form of running sums, and the engines stream)
+    data = 0 if getattr(prob, "linear", False) else 16 * runs * T * min(k, d)
     drift = _DRIFT_BYTES_PER_STEP * T if getattr(prob, "sparse", False) else 0
     rows = log_rows(T).size
     return {"memory": per_step * T + state + drift + data,

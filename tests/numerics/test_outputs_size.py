@@ -68,3 +68,11 @@ def test_outputs_follow_the_umask(tmp_path):
         os.umask(old)
     assert stat.S_IMODE(p.stat().st_mode) == 0o644
     assert not [f for f in tmp_path.iterdir() if f.name.endswith(".tmp")]
+
+
+def test_streamed_linear_games_are_not_charged_for_their_data():
+    # the oblivious engine streams the coefficients and the comparator is a closed form
+    lin = simulate.estimate("rkk-online", 10**7, 3)
+    assert lin["memory"] < 4 * 10**9             # the (T, R) statistics, not T x d data
+    dense = simulate.estimate("logistic-dense", 10**5, 3)
+    assert dense["memory"] > 16 * 3 * 10**5 * 10  # its comparator holds the T x d rows
