@@ -121,8 +121,9 @@ def draw_regret_panel(ax, curves: Sequence[Curve], panel: str = "regret", *,
     first curve's median at its last positive point.
 
     The y-range follows the data (the bands), widened to the references that come
-    within :data:`CLIP_FACTOR` of it; a reference far above (a vacuous bound) is drawn
-    clipped at the top edge, with a marker and its last value written there.
+    within :data:`CLIP_FACTOR` of it; a reference that ends above the range (a vacuous
+    bound) is drawn clipped, with a marker at the top edge and its last value written
+    there.
     ``ylim`` (low, high) sets the range instead."""
     if panel not in PANELS:
         raise ValueError(f"panel must be one of {tuple(PANELS)}; got {panel!r}")
@@ -170,9 +171,11 @@ def draw_regret_panel(ax, curves: Sequence[Curve], panel: str = "regret", *,
         ax.set_ylim(*ylim)
         top, n_off = ylim[1], 0
         for i, r, v in refs:                       # bounds off the top: marked, not hidden
-            if np.all(~np.isfinite(v)) or np.nanmin(v) <= top:
+            if np.all(~np.isfinite(v)):
                 continue
             j = int(np.flatnonzero(np.isfinite(v))[-1])
+            if v[j] <= top:                         # ends on the axes: visible as drawn
+                continue
             ax.plot([r.t[j]], [top], marker="^", color=color(i), markersize=6, clip_on=False,
                     alpha=0.95 if r.valid else 0.55)
             ax.annotate(f"{r.label.split(' - ')[0]}: {v[j]:.2g} at T = {r.t[j]:,} "
