@@ -2,8 +2,9 @@ r"""The ``adamlab check --out DIR`` report: the ledger table and its figures, in
 
 :func:`write_report` writes into ``DIR``
 
-* ``report.md`` -- the ledger (ID, source, verdict, evidence in one line),
-  then the figures with what they show;
+* ``report.md`` -- the ledger (ID, source, verdict, evidence in one line), then
+  the figures with what they show, then every claim in full (statement as printed,
+  in words and LaTeX, evidence, corrected statement) and the references;
 * ``ledger.json`` -- every verdict with its evidence (as ``adamlab check --json``);
 * ``step_size.{png,svg}`` -- the exact supremum :math:`\sup_g|\Delta_t|/\alpha`
   of Adam's effective step against t (:func:`adamlab.theory.step_bounds.adam_sup_ratio_np`,
@@ -131,6 +132,41 @@ def ledger_markdown(rows: Sequence[dict]) -> str:
     return "\n".join(lines) + f"\n\n{len(rows)} claims ({tally}).\n"
 
 
+#: the abbreviations of the claims' sources, expanded (the report's references)
+REFERENCES = {
+    "KB": "D. P. Kingma and J. Ba, \"Adam: A Method for Stochastic Optimization\", ICLR 2015, "
+          "arXiv:1412.6980v9.",
+    "RKK": "S. J. Reddi, S. Kale and S. Kumar, \"On the Convergence of Adam and Beyond\", "
+           "ICLR 2018 (camera-ready).",
+    "DHS": "J. Duchi, E. Hazan and Y. Singer, \"Adaptive Subgradient Methods for Online "
+           "Learning and Stochastic Optimization\", JMLR 12 (2011) 2121-2159.",
+    "Z": "M. Zinkevich, \"Online Convex Programming and Generalized Infinitesimal Gradient "
+         "Ascent\", ICML 2003.",
+}
+
+
+def claims_markdown(rows: Sequence[dict]) -> str:
+    """Every claim in full: its statement as printed (words and LaTeX), the verdict with
+    its one line of evidence, and the corrected statement where there is one."""
+    out = []
+    for r in rows:
+        out.append(f"### `{r['id']}` ({_md(r['source'])}): **{r['verdict']}**\n")
+        if r.get("statement_text"):
+            out.append(f"*As printed:* {r['statement_text']}\n")
+        if r.get("statement"):
+            out.append(f"$$ {r['statement']} $$\n")
+        out.append(f"*Evidence:* {r['summary']}\n")
+        if r.get("corrected"):
+            out.append(f"*Corrected statement:* {r['corrected']}\n")
+    return "\n".join(out)
+
+
+def references_markdown(rows: Sequence[dict]) -> str:
+    """The references the claims' sources abbreviate (only those used)."""
+    used = [k for k in REFERENCES if any(str(r["source"]).split()[0] == k for r in rows)]
+    return "\n".join(f"- **{k}**: {REFERENCES[k]}" for k in used) + "\n"
+
+
 def write_report(out_dir, rows: Sequence[dict], *, formats: Sequence[str] = ("png", "svg"),
                  T: int = 100_000, seed: int = 0, progress: bool | None = None,
                  log=None) -> dict:
@@ -171,6 +207,8 @@ def write_report(out_dir, rows: Sequence[dict], *, formats: Sequence[str] = ("pn
             parts.append(f"| {s.label} | {med / exp.T:.4g} | {s.slope_summary()[1]:.3f} | "
                          f"{_md(bounds)} |")
         parts.append("")
+    parts += ["## The claims in full\n", claims_markdown(rows), "## References\n",
+              references_markdown(rows)]
     ledger_path = out / "ledger.json"
     atomic_write_text(ledger_path, json.dumps(
         {"adamlab": __version__, "claims": list(rows)}, indent=2, default=str) + "\n")
@@ -178,5 +216,6 @@ def write_report(out_dir, rows: Sequence[dict], *, formats: Sequence[str] = ("pn
     return {"report": str(report), "files": [str(ledger_path)] + files}
 
 
-__all__ = ["REDDI_SETTINGS", "STEP_BETAS", "kb_claimed_step_bound", "ledger_markdown",
+__all__ = ["REDDI_SETTINGS", "REFERENCES", "STEP_BETAS", "claims_markdown",
+           "kb_claimed_step_bound", "ledger_markdown", "references_markdown",
            "reddi_experiments", "step_size_figure", "write_report"]

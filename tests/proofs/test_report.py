@@ -89,3 +89,19 @@ def test_check_out_through_the_cli(tmp_path, capsys):
     code = cli.main(["check", "rkk.cor1", "--out", str(tmp_path / "r"), "--formats", "jpg"],
                     out=io.StringIO())
     assert code == 2 and "unknown format 'jpg'" in capsys.readouterr().err
+
+
+def test_the_report_gives_every_claim_in_full_with_references():
+    rows = [{"id": "kb.x", "source": "KB Thm 4.1", "verdict": "refuted-as-stated",
+             "statement_text": "R(T) <= bound", "statement": r"R(T) \le B",
+             "summary": "refuted: witness", "corrected": "R(T) <= 2 bound"},
+            {"id": "z.y", "source": "Z Thm 1", "verdict": "verified",
+             "statement_text": "R <= D^2", "statement": "R \\le D^2",
+             "summary": "verified", "corrected": None}]
+    md = report.claims_markdown(rows)
+    assert "### `kb.x` (KB Thm 4.1): **refuted-as-stated**" in md
+    assert "*As printed:* R(T) <= bound" in md and "$$ R(T) \\le B $$" in md
+    assert "*Corrected statement:* R(T) <= 2 bound" in md
+    assert md.count("*Corrected statement:*") == 1
+    refs = report.references_markdown(rows)
+    assert "Kingma and J. Ba" in refs and "Zinkevich" in refs and "Reddi" not in refs
