@@ -70,11 +70,7 @@ def run_sparse(inst, opt, theta0: np.ndarray, T: int, cfg: dict, bar) -> EngineO
                     tid = np.broadcast_to(tid_run, sel.shape)[sel]
                     ss = s[sel]
                     e = fam.tables.window_end(tid, ss, t - 1)
-                    if fam.zfield is None:
-                        logz = np.full(ss.shape, -np.inf)
-                    else:
-                        with np.errstate(divide="ignore"):
-                            logz = 0.5 * np.log(raw[fam.zfield][sel])
+                    logz = _log_root(fam, raw, sel)
                     th[sel] -= drv[sel] * fam.tables.drift(tid, ss, e, logz, SHORT_GAP)
                     th = project(th, idx)
             f, g = lossgrad(t, idx, flat, th)
@@ -120,6 +116,15 @@ def run_sparse(inst, opt, theta0: np.ndarray, T: int, cfg: dict, bar) -> EngineO
     return EngineOutput(losses, rec.out if rec is not None else {}, theta_final, done, meta)
 
 
+def _log_root(fam, fields, where):
+    r""":math:`\log\sqrt z` of the drift's denominator state (``fam.zfield``) at ``where``
+    (a mask or indices), :math:`-\infty` (no denominator) when the family has none."""
+    if fam.zfield is None:
+        return np.full(np.shape(fields[fam.driver][where]), -np.inf)
+    with np.errstate(divide="ignore"):
+        return 0.5 * np.log(fields[fam.zfield][where])
+
+
 def _reach(fam, new_fields, new_th, idx, tid_run, t, project):
     """Where the drift after step t takes each touched coordinate if it is not touched
     again: the far end of its monotone path (exactly, by the same drift sums)."""
@@ -130,11 +135,7 @@ def _reach(fam, new_fields, new_th, idx, tid_run, t, project):
     if t >= T or not ok.any():
         return new_th
     tid = tid[ok]
-    if fam.zfield is None:
-        logz = np.full(tid.shape, -np.inf)
-    else:
-        with np.errstate(divide="ignore"):
-            logz = 0.5 * np.log(new_fields[fam.zfield][ok])
+    logz = _log_root(fam, new_fields, ok)
     factor = np.empty(tid.shape[0])
     for j in np.unique(tid):            # one table at a time: each run as if alone
         mine = tid == j
@@ -162,11 +163,7 @@ def _catch_up_all(fam, fields, theta, last, done, R, d, project, tid_run):
         pos = np.flatnonzero(sel) + a
         tid, ss = tid_flat[pos], s[sel]
         e = fam.tables.window_end(tid, ss, done)
-        if fam.zfield is None:
-            logz = np.full(pos.shape, -np.inf)
-        else:
-            with np.errstate(divide="ignore"):
-                logz = 0.5 * np.log(fields[fam.zfield][pos])
+        logz = _log_root(fam, fields, pos)
         out[pos] -= drv[pos] * fam.tables.drift(tid, ss, e, logz, SHORT_GAP)
         run = pos // d
         coord = pos - run * d

@@ -58,13 +58,9 @@ def _q(x) -> sp.Rational:
 def _registry_run(opt, rows):
     """The registry optimizer ``opt`` over the gradient rows (d columns), one run, exact;
     returns the iterates theta_1..theta_{T+1} (rows of d) and the states after each step."""
-    x = arith.to_sympy([[0] * len(rows[0])])
-    state, thetas, states = opt.init(x), [list(x[0])], []
-    for row in rows:
-        x, state = opt.update(arith.to_sympy([[_q(v) for v in row]]), state, x)
-        thetas.append(list(x[0]))
-        states.append(state)
-    return thetas, states
+    steps = list(games.replay_exact(opt, [0] * len(rows[0]),
+                                    [[_q(v) for v in row] for row in rows]))
+    return [steps[0][2]] + [s[3] for s in steps], [s[4] for s in steps]
 
 
 def _compare(found: list, what: str, theirs, ours) -> None:

@@ -121,6 +121,23 @@ def build(name: str, fixed: Mapping[str, Any], hyper: Mapping[str, Any],
     return optimizers.make(name, **kw)
 
 
+def replay_exact(opt, x1, rows, clip=None):
+    """Replay one run of the registry optimizer ``opt`` (built for the SymPy backend, e.g. by
+    :func:`build`) on exact SymPy numbers from the point ``x1`` (d values) over the gradient
+    ``rows`` (T rows of d values), each new point clipped to ``clip = (lo, hi)`` when given
+    (the projection onto a box).  Yields ``(t, h, theta_t, theta_next, state)``: ``h`` the
+    hyperparameters resolved at step t, the points as lists, ``state`` after the step."""
+    A = ar.sympy_arith()
+    x = ar.to_sympy([list(x1)])
+    state = opt.init(x)
+    for t, row in enumerate(rows, 1):
+        h = optimizers.Resolved(opt, t, 1, np.dtype(object), A)
+        z, state = opt.update(ar.to_sympy([list(row)]), state, x)
+        nxt = [sp.Min(sp.Max(v, clip[0]), clip[1]) for v in z[0]] if clip else list(z[0])
+        yield t, h, list(x[0]), nxt, state
+        x = ar.to_sympy([nxt])
+
+
 def play(opt, g, x1, needs=(), arith: str = "float") -> dict[str, Any]:
     """Play the linear games ``g`` (R, T, d) from ``x1`` (R, d) with optimizer ``opt``.
 
@@ -170,4 +187,4 @@ def play(opt, g, x1, needs=(), arith: str = "float") -> dict[str, Any]:
     return out
 
 
-__all__ = ["R", "VHAT_STATS", "build", "lambdified", "play", "t"]
+__all__ = ["R", "VHAT_STATS", "build", "lambdified", "play", "replay_exact", "t"]

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-import numpy as np
 import sympy as sp
 
 from adamlab.numerics import optimizers
@@ -71,21 +70,16 @@ def coefficient_sides(instance: dict) -> list[dict]:
     A = arith.sympy_arith()
     opt = games.build("adam", ADAM_KB["fixed"], ADAM_KB["hyper"],
                       {"alpha": alpha, "beta1": b1, "beta2": b2, "lam": lam}, A, 1)
-    x = arith.to_sympy([[r["theta1"]]])
-    state, rows = opt.init(x), []
-    for t, g in enumerate(gs, 1):
-        h = optimizers.Resolved(opt, t, 1, np.dtype(object), A)
+    rows = []
+    for t, h, (th,), (nxt,), state in games.replay_exact(opt, [r["theta1"]], [[g] for g in gs]):
         at, (b1t, b2_) = h["lr"], h["betas"]
-        x_next, state = opt.update(arith.to_sympy([[g]]), state, x)
         vh = state.v[0, 0] / optimizers.bias_correction(b2_, t, A)
         if vh == 0:
             raise ValueError(f"vhat_{t} = 0: the step is undefined")
-        th, nxt = x[0, 0], x_next[0, 0]
         X = (th - r["theta_star"]) ** 2 - (nxt - r["theta_star"]) ** 2
         base = sp.sqrt(vh) * X / (2 * at)
         rows.append({"t": t, "theta": th, "theta_next": nxt,
                      "lhs": (1 - b1**t) / (1 - b1t) * base, "rhs": base / (1 - b1)})
-        x = x_next
     return rows
 
 

@@ -24,10 +24,8 @@ import random
 from fractions import Fraction
 
 import mpmath as mp
-import numpy as np
 import sympy as sp
 
-from adamlab.numerics import optimizers
 from adamlab.numerics.optimizers import arith
 
 from ..checks.adam_exact import ADAM_KB
@@ -91,22 +89,17 @@ def amsgrad_rounds(instance: dict) -> list[dict]:
     A = arith.sympy_arith()
     opt = games.build("amsgrad", AMSGRAD_RKK["fixed"], AMSGRAD_RKK["hyper"],
                       {"alpha": alpha, "beta1": b1, "beta2": b2, "lam": lam}, A, 1)
-    x = arith.to_sympy([[r["theta1"]]])
-    state, out = opt.init(x), []
-    for t, g in enumerate(gs, 1):
-        h = optimizers.Resolved(opt, t, 1, np.dtype(object), A)
+    out = []
+    for t, h, (th,), (nxt,), state in games.replay_exact(opt, [r["theta1"]],
+                                                         [[g] for g in gs], clip=(lo, hi)):
         at, b1t = h["lr"], h["betas"][0]
-        z, state = opt.update(arith.to_sympy([[g]]), state, x)
         vh = state.vmax[0, 0]
         if vh == 0:
             raise ValueError(f"vhat_{t} = 0: the step is undefined")
-        th = x[0, 0]
-        nxt = sp.Min(sp.Max(z[0, 0], lo), hi)
         X = (th - r["theta_star"]) ** 2 - (nxt - r["theta_star"]) ** 2
         base = sp.sqrt(vh) * X / (2 * at)
         out.append({"t": t, "theta": th, "theta_next": nxt, "lhs": base / (1 - b1t),
                     "rhs": base / (1 - b1)})
-        x = arith.to_sympy([[nxt]])
     return out
 
 
