@@ -124,7 +124,8 @@ def _cmd_check(args, out) -> int:
         print(f"{row['id']:<{width}}  {row['source']:<{swidth}} {row['verdict']:<18} "
               f"{row['summary']}", file=out, flush=True)
     tally = {v: sum(r["verdict"] == v for r in rows) for v in VERDICTS}
-    print(f"\n{len(rows)} claims: " + ", ".join(f"{n} {v}" for v, n in tally.items() if n)
+    noun = "claim" if len(rows) == 1 else "claims"
+    print(f"\n{len(rows)} {noun}: " + ", ".join(f"{n} {v}" for v, n in tally.items() if n)
           + "  (proved: a symbolic or step-checked proof; verified: checked on the stated "
             "inputs, see the evidence; refuted: a certified witness; refuted-as-stated: "
             "false as printed, with a corrected statement)", file=out)

@@ -64,12 +64,14 @@ def test_list_names_every_optimizer():
     assert [line.split()[0] for line in text.splitlines()[1:]] == optimizers.names()
 
 
-@pytest.mark.slow
 def test_console_script_subprocess(tmp_path):
-    res = subprocess.run([sys.executable, "-m", "adamlab", "check"], capture_output=True,
-                         text=True, cwd=tmp_path, timeout=120)
+    # the entry point as a user starts it; one claim, since the whole ledger is already
+    # run in-process by test_check_lists_every_claim_with_a_tally
+    res = subprocess.run([sys.executable, "-m", "adamlab", "check", "kb.sec2.1.step-bound-a"],
+                         capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert res.returncode == 0, res.stderr
     assert "kb.sec2.1.step-bound-a" in res.stdout
+    assert "\n1 claim: 1 " in res.stdout
 
 
 def test_list_problems_and_all_sections():
