@@ -285,18 +285,45 @@ def bench_reddi(T):
 
 
 # -- (d) one dense step ---------------------------------------------------------------------
-def bench_dense_step(d, repeats, torch=None):
-    rng = np.random.default_rng(0)
-    p, g = rng.standard_normal(d), rng.standard_normal(d)
-    opt = optimizers.make("adam")
+def _time_steps(opt, p, g, repeats, inplace):
     s = opt.init(p)
-    p, s = opt.update(g, s, p)                      # warm-up (allocations)
+    p, s = opt.update(g, s, p, inplace=inplace)      # warm-up (allocations, compilation)
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
-        p, s = opt.update(g, s, p)
+        p, s = opt.update(g, s, p, inplace=inplace)
         times.append(time.perf_counter() - t0)
-    out = {"d": d, "adamlab_step_s": statistics.median(times)}
+    return statistics.median(times), p
+
+
+def bench_dense_step(d, repeats, torch=None):
+    """One dense Adam step: ``update`` through NumPy (``ADAMLAB_KERNELS=off``), through
+    the compiled kernel (when numba is installed) returning new arrays, and in place
+    (``inplace=True``, as torch's ``step()``), with torch's fused step as the peer."""
+    from adamlab.numerics.optimizers import kernels
+    rng = np.random.default_rng(0)
+    p, g = rng.standard_normal(d), rng.standard_normal(d)
+    out = {"d": d}
+    old = os.environ.get(kernels.ENV)
+    try:
+        os.environ[kernels.ENV] = "off"
+        out["numpy_step_s"], ref = _time_steps(optimizers.make("adam"), p.copy(), g, repeats,
+                                               False)
+        if kernels.numba_available():
+            os.environ[kernels.ENV] = "auto"
+            out["kernel_step_s"], q = _time_steps(optimizers.make("adam"), p.copy(), g,
+                                                  repeats, False)
+            out["kernel_inplace_step_s"], q2 = _time_steps(optimizers.make("adam"), p.copy(),
+                                                           g, repeats, True)
+            out["kernel_equals_numpy"] = bool(np.array_equal(ref, q) and
+                                              np.array_equal(ref, q2))
+    finally:
+        if old is None:
+            os.environ.pop(kernels.ENV, None)
+        else:
+            os.environ[kernels.ENV] = old
+    best = out.get("kernel_inplace_step_s", out["numpy_step_s"])
+    out["adamlab_step_s"] = min(best, out.get("kernel_step_s", best))
     if torch is None:
         return out
     tp = torch.from_numpy(rng.standard_normal(d)).requires_grad_(True)
@@ -310,6 +337,9 @@ def bench_dense_step(d, repeats, torch=None):
         o.step()
         tt.append(time.perf_counter() - t0)
     out["torch_fused_step_s"] = statistics.median(tt)
+    for k in ("numpy_step_s", "kernel_step_s", "kernel_inplace_step_s"):
+        if k in out:
+            out["torch_over_" + k[:-7]] = out["torch_fused_step_s"] / out[k]
     out["ratio_torch_over_adamlab"] = out["torch_fused_step_s"] / out["adamlab_step_s"]
     return out
 
@@ -317,7 +347,7 @@ def bench_dense_step(d, repeats, torch=None):
 # -- driver ------------------------------------------------------------------------------
 TARGETS = {"a": "adamlab >= 30x faster than torch fused dense, exact",
            "b": "<= 10 ns per coordinate-update",
-           "c": "<= 2 s", "d": ">= 0.5x torch fused (torch time / adamlab time)"}
+           "c": "<= 2 s", "d": ">= 0.9x torch fused (torch time / adamlab time; issue 16 R4)"}
 
 
 def machine(torch=None) -> dict:

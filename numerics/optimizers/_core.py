@@ -35,9 +35,11 @@ from ._guards import check_subnormal, moments_finite
 from .arith import (FLOAT, FLOAT_DTYPES, arith_of, arith_of_values, for_dtype,
                     is_scalar_zero)
 from .hparams import HParam, Scheduled, check_numeric, runs_of, validate_hparam
+from .kernels import compiled_step
 
-def as_params(owner: str, params: Any, name: str = "params") -> np.ndarray:
-    """Return ``params`` as a read-only-safe 2-D float array ``(R, d)``."""
+def as_params(owner: str, params: Any, name: str = "params", finite: bool = True) -> np.ndarray:
+    """Return ``params`` as a read-only-safe 2-D float array ``(R, d)`` (checked to be
+    finite unless ``finite=False``: then the caller checks)."""
     if isinstance(params, np.ndarray):
         arr = params
     elif isinstance(params, (list, tuple)) or isinstance(params, numbers.Real):
@@ -61,9 +63,9 @@ def as_params(owner: str, params: Any, name: str = "params") -> np.ndarray:
         if not arith.check_elements(arr):
             raise TypeError(f"{owner}: {name} mixes value types; every entry must be "
                             f"{arith.scalar.__name__} (see optimizers.arith.to_mpmath)")
-        if not arith.all_finite(arr):
+        if finite and not arith.all_finite(arr):
             raise ValueError(f"{owner}: {name} must be finite; found NaN or inf")
-    elif not np.all(np.isfinite(arr)):
+    elif finite and not np.all(np.isfinite(arr)):
         raise ValueError(f"{owner}: {name} must be finite; found NaN or inf")
     return arr.reshape(1, -1) if arr.ndim == 1 else arr
 
@@ -238,29 +240,59 @@ class Optimizer:
             self._check_arith(arith_of(p))
         return self.init_state(p.copy())
 
-    def update(self, grads: Any, state: Any, params: Any):
+    def update(self, grads: Any, state: Any, params: Any, *, inplace: bool = False):
         """Apply one step; return ``(new_params, new_state)`` without mutating inputs.
+
+        ``inplace=True`` works like torch's ``step()``: the new parameters are written
+        into ``params`` and the new (R, d) moments into the arrays of ``state``, which are
+        returned again (``params`` must then be a writable, C-contiguous float array).
+        As with torch, a step that fails in place leaves the arrays holding it: on the
+        compiled path (:mod:`.kernels`) non-finite grads, params or results are found
+        while the arrays are written, and the ValueError says so; the NumPy path checks
+        before it writes.
 
         Raises ValueError (naming the argument) for bad arrays, and instead of
         returning a wrong step when the result is non-finite, or when eps = 0 and a
         coordinate moved on a subnormal squared-gradient accumulator
         (:func:`~adamlab.numerics.optimizers._guards.check_subnormal`).
         """
-        p = as_params(self.name, params)
-        g = as_params(self.name, grads, name="grads")
+        if not isinstance(inplace, bool):
+            raise TypeError(f"{self.name}: inplace must be True or False; got {inplace!r}")
+        p = as_params(self.name, params, finite=False)
+        g = as_params(self.name, grads, name="grads", finite=False)
         if g.shape != p.shape:
             raise ValueError(f"{self.name}: grads shape {np.shape(grads)} does not match "
                              f"params shape {np.shape(params)}")
         arith = FLOAT
         if p.dtype.kind == "O":       # a high-precision replay: grads converted exactly
+            if inplace:
+                raise ValueError(f"{self.name}: inplace=True needs float params, not "
+                                 f"{arith_of(p).name} values")
             arith = self._check_arith(arith_of(p))
             g = g if g.dtype.kind == "O" and arith_of(g) is arith else arith.const(g)
         elif g.dtype != p.dtype:
             raise TypeError(f"{self.name}: grads dtype {g.dtype} differs from params "
                             f"dtype {p.dtype}; cast one of them")
+        if inplace and not (isinstance(params, np.ndarray) and params.flags.writeable
+                            and params.flags.c_contiguous):
+            raise ValueError(f"{self.name}: inplace=True needs params to be a writable, "
+                             f"C-contiguous NumPy array")
         self._check_state(state, p)
         h = Resolved(self, state.step + 1, p.shape[0], p.dtype, arith)
-        new_p, new_state = self.step_arrays(g, p, state, h)
+        fast = None
+        if arith is FLOAT and p.dtype == np.float64:    # the kernel checks its inputs
+            fast = compiled_step(self, g, p, state, h, inplace=inplace)
+        if fast is not None:
+            new_p, new_state = fast
+        else:
+            for name, arr in (("params", p), ("grads", g)):
+                if not arith.all_finite(arr):
+                    raise ValueError(f"{self.name}: {name} must be finite; found NaN or inf")
+            new_p, new_state = self._numpy_step(g, p, state, h)
+            if inplace:
+                new_p, new_state = _write_back(p, state, new_p, new_state)
+        if inplace:
+            return params, new_state
         if np.ndim(params) == 1:
             new_p = new_p.reshape(-1)
         return new_p, new_state
@@ -268,7 +300,18 @@ class Optimizer:
     def step_arrays(self, g: np.ndarray, p: np.ndarray, state: Any, h: Resolved):
         """One step on validated 2-D arrays (what :meth:`update` and the engines call):
         :meth:`step_rule`, then the guards of :meth:`update` (non-finite results, a
-        subnormal accumulator with eps = 0).  Returns ``(new_p, new_state)``."""
+        subnormal accumulator with eps = 0).  Returns ``(new_p, new_state)``.
+
+        Large float64 steps of an optimizer that declares ``kernel=True`` run as one
+        compiled loop when numba is installed (:mod:`.kernels`; equal bit for bit)."""
+        if h.arith is FLOAT and p.dtype == np.float64:
+            fast = compiled_step(self, g, p, state, h)
+            if fast is not None:
+                return fast
+        return self._numpy_step(g, p, state, h)
+
+    def _numpy_step(self, g, p, state, h):
+        """:meth:`step_rule` in NumPy (or an exact backend), then the guards."""
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             new_p, new_state = self.step_rule(g, p, state, h)
         new_p = np.asarray(new_p, dtype=p.dtype)
@@ -330,6 +373,19 @@ class Optimizer:
     def _step(self, g, p, s, h):  # pragma: no cover - abstract
         raise NotImplementedError(f"{type(self).__name__} must define "
                                   f"step_rule(g, p, s, h)")
+
+
+def _write_back(p, state, new_p, new_state):
+    """Copy a step's results into the caller's arrays (``update(inplace=True)``)."""
+    p[...] = new_p
+    fields = []
+    for old, new in zip(state, new_state):
+        if isinstance(old, np.ndarray) and isinstance(new, np.ndarray) \
+                and old.shape == new.shape and old is not new and old.flags.writeable:
+            old[...] = new
+            new = old
+        fields.append(new)
+    return p, type(new_state)(*fields)
 
 
 def coupled_decay(g: np.ndarray, p: np.ndarray, weight_decay) -> np.ndarray:

@@ -58,7 +58,7 @@ def register(name: str, cls: type, *, summary: str, source: str,
              frameworks: dict[str, str] | None = None,
              family: str | None = None, lazy_sparse: bool = False,
              oblivious_scan: bool = False, vhat: Any = None, beta1: str | None = None,
-             wraps: bool = False, replace: bool = False) -> Entry:
+             wraps: bool = False, kernel: bool = False, replace: bool = False) -> Entry:
     r"""Add an optimizer to the registry under ``name``; return its :class:`Entry`.
 
     ``cls`` subclasses :class:`~._core.Optimizer` and defines ``hparams``,
@@ -67,7 +67,7 @@ def register(name: str, cls: type, *, summary: str, source: str,
     entry (``"amsgrad"`` is Adam with ``amsgrad=True``).  ``summary`` and
     ``source`` (paper, algorithm, equation) are shown by ``adamlab list``.
     The capabilities (``family``, ``lazy_sparse``, ``oblivious_scan``,
-    ``vhat``, ``beta1``, ``wraps``; see :mod:`.capabilities`) are declared
+    ``vhat``, ``beta1``, ``wraps``, ``kernel``; see :mod:`.capabilities`) are declared
     here and checked against the class; nothing declared means the dense
     engine and the statistics every run has.  ``replace=True`` overwrites an
     existing entry of that name (else ValueError); :func:`unregister` removes
@@ -141,7 +141,7 @@ def register(name: str, cls: type, *, summary: str, source: str,
                         f"step_rule(g, p, s, h)")
     caps = _caps.check(name, cls, _caps.Capabilities(
         family=family, lazy_sparse=lazy_sparse, oblivious_scan=oblivious_scan, vhat=vhat,
-        beta1=beta1, wraps=wraps))
+        beta1=beta1, wraps=wraps, kernel=kernel))
     entry = Entry(name, cls, summary, source, dict(defaults or {}), dict(frameworks or {}),
                   caps)
     declared = {hp.name for hp in cls.hparams}

@@ -114,12 +114,12 @@ class Adagrad(Optimizer):
         if self.hyper["eps_mode"] == "outside":
             ratio = A.safe_div(g, A.sqrt(acc) + eps)
         else:   # optax: where(G > 0, g / sqrt(G + eps), 0)
-            ratio = A.div_where(acc > 0, g, A.sqrt(acc + eps))
+            ratio = A.div_where(A.positive(acc), g, A.sqrt(acc + eps))
         return p - clr * ratio, AdagradState(s.step + 1, acc)
 
 
 register("adagrad", Adagrad,
-         family="adagrad", lazy_sparse=True, oblivious_scan=True, vhat="adagrad",
+         family="adagrad", lazy_sparse=True, oblivious_scan=True, vhat="adagrad", kernel=True,
          summary="AdaGrad: per-coordinate step lr/sqrt(sum of squared gradients) "
                  "(Duchi, Hazan & Singer 2011)",
          source="Duchi, Hazan & Singer, JMLR 12 (2011), 2121-2159, Figure 1 "

@@ -207,6 +207,7 @@ class Adam(Optimizer):
 
 register("adam", Adam,
          family="adam", lazy_sparse=True, oblivious_scan=True, vhat="adam", beta1="betas[0]",
+         kernel=True,
          summary="Adam: bias-corrected EMAs of g and g^2 (Kingma & Ba 2015)",
          source="Kingma & Ba, ICLR 2015, arXiv:1412.6980v9, Algorithm 1",
          frameworks={
@@ -217,6 +218,7 @@ register("adam", Adam,
          })
 register("amsgrad", Adam, defaults=dict(amsgrad=True),
          family="adam", lazy_sparse=True, oblivious_scan=True, vhat="adam", beta1="betas[0]",
+         kernel=True,
          summary="AMSGrad: Adam with a non-decreasing second moment (Reddi et al. 2018)",
          source="Reddi, Kale & Kumar, ICLR 2018, Algorithm 2",
          frameworks={
@@ -228,6 +230,7 @@ register("amsgrad", Adam, defaults=dict(amsgrad=True),
          })
 register("adamw", Adam, defaults=dict(decoupled_weight_decay=True, weight_decay=1e-2),
          family="adam", lazy_sparse=True, oblivious_scan=True, vhat="adam", beta1="betas[0]",
+         kernel=True,
          summary="AdamW: Adam with decoupled weight decay (Loshchilov & Hutter 2019)",
          source="Loshchilov & Hutter, ICLR 2019, Algorithm 2",
          frameworks={

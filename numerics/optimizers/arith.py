@@ -30,7 +30,7 @@ square root of a rational with hundreds of digits costs seconds).  Its ``log0`` 
 Operations (each also on per-run (R, 1) arrays):
 
 * ``sqrt(x)``; ``scalar_sqrt(x)`` (of hyperparameters);
-* ``maximum(a, b)``; ``where(c, a, b)``;
+* ``maximum(a, b)``; ``where(c, a, b)``; ``positive(x)`` (:math:`x > 0`, a mask);
 * ``safe_div(num, den)`` -- :math:`num/den` with :math:`0/0 := 0` (a zero-gradient
   history does not move with :math:`\epsilon = 0`); a nonzero number over 0 is
   :math:`\pm\infty` and the optimizer refuses the step;
@@ -97,6 +97,10 @@ class FloatArith:
     sqrt = staticmethod(np.sqrt)
     maximum = staticmethod(np.maximum)
     where = staticmethod(np.where)
+
+    @staticmethod
+    def positive(x):
+        return x > 0
 
     @staticmethod
     def safe_div(num, den):
@@ -173,6 +177,9 @@ class _ObjectArith:
     @staticmethod
     def where(c, a, b):
         return np.where(c, a, b)
+
+    def positive(self, x):
+        return self._map(lambda v: v > 0, x)
 
     def safe_div(self, num, den):
         return self._map(self._div, num, den)

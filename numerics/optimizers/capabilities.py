@@ -36,6 +36,13 @@ its class.
     True for a wrapper (Lookahead) whose attribute ``inner`` is an optimizer
     and whose state has a field ``inner``: the statistics and constants are
     the inner optimizer's.
+``kernel``
+    The update rule is written in NumPy operators and the operations of
+    :mod:`.arith` only (no other NumPy function, no branch on array values), so it can
+    be recorded (:mod:`.trace`) and compiled into one fused loop (:mod:`.kernels`,
+    with the optional ``[fast]`` extra).  The compiled step is checked against the
+    NumPy step in the tests; a configuration that cannot be recorded after all (a
+    per-run hyperparameter array, say) keeps the NumPy step.
 
 :func:`check` validates a declaration against the optimizer class (the
 hyperparameters and state fields the declared family needs), so a wrong
@@ -81,13 +88,14 @@ class Capabilities:
     vhat: str | Callable[..., Any] | None = None
     beta1: str | None = None
     wraps: bool = False
+    kernel: bool = False
 
     def to_json(self) -> dict:
         vhat = self.vhat if self.vhat is None or isinstance(self.vhat, str) else \
             f"callable {getattr(self.vhat, '__qualname__', repr(self.vhat))}"
         return {"family": self.family, "lazy_sparse": self.lazy_sparse,
                 "oblivious_scan": self.oblivious_scan, "vhat": vhat, "beta1": self.beta1,
-                "wraps": self.wraps}
+                "wraps": self.wraps, "kernel": self.kernel}
 
 
 NONE = Capabilities()
@@ -112,7 +120,7 @@ def check(name: str, cls: type, caps: Capabilities) -> Capabilities:
     fam = caps.family
     if fam is not None and (not isinstance(fam, str) or not fam):
         raise TypeError(f"{name}: family must be a non-empty str or None; got {fam!r}")
-    for flag in ("lazy_sparse", "oblivious_scan", "wraps"):
+    for flag in ("lazy_sparse", "oblivious_scan", "wraps", "kernel"):
         if not isinstance(getattr(caps, flag), bool):
             raise TypeError(f"{name}: {flag} must be True or False; got "
                             f"{getattr(caps, flag)!r}")

@@ -146,7 +146,7 @@ _KERAS = ("keras.optimizers.SGD: same iterates for constant lr and dampening=0 "
           "decoupled)")
 
 register("sgd", SGD,
-         family="sgd", oblivious_scan=True, lazy_sparse=True,
+         family="sgd", oblivious_scan=True, lazy_sparse=True, kernel=True,
          summary="SGD: theta <- theta - lr * g, with torch's optional momentum, dampening "
                  "and Nesterov",
          source="Robbins & Monro, Ann. Math. Statist. 22(3), 1951; update rule of "
@@ -158,7 +158,7 @@ register("sgd", SGD,
              "keras": _KERAS,
          })
 register("momentum", SGD, defaults=dict(momentum=0.9),
-         family="sgd", oblivious_scan=True, lazy_sparse=True,
+         family="sgd", oblivious_scan=True, lazy_sparse=True, kernel=True,
          summary="Heavy-ball momentum (Polyak 1964) in torch's buffer form",
          source="Polyak, USSR Comput. Math. Math. Phys. 4(5), 1964 (heavy-ball method); "
                 "torch.optim.SGD(momentum=0.9)",
@@ -168,7 +168,7 @@ register("momentum", SGD, defaults=dict(momentum=0.9),
              "keras": _KERAS,
          })
 register("nag", SGD, defaults=dict(momentum=0.9, nesterov=True),
-         family="sgd", oblivious_scan=True, lazy_sparse=True,
+         family="sgd", oblivious_scan=True, lazy_sparse=True, kernel=True,
          summary="Nesterov momentum, Sutskever et al. (2013) form as in torch "
                  "(params are the look-ahead point)",
          source="Sutskever, Martens, Dahl & Hinton, ICML 2013, §2 (NAG); "

@@ -64,6 +64,7 @@ def test_list_names_every_optimizer():
     assert [line.split()[0] for line in text.splitlines()[1:]] == optimizers.names()
 
 
+@pytest.mark.slow
 def test_console_script_subprocess(tmp_path):
     # the entry point as a user starts it; one claim, since the whole ledger is already
     # run in-process by test_check_lists_every_claim_with_a_tally
