@@ -297,15 +297,18 @@ class Optimizer:
             new_p = new_p.reshape(-1)
         return new_p, new_state
 
-    def step_arrays(self, g: np.ndarray, p: np.ndarray, state: Any, h: Resolved):
+    def step_arrays(self, g: np.ndarray, p: np.ndarray, state: Any, h: Resolved, *,
+                    repeats: int = 1):
         """One step on validated 2-D arrays (what :meth:`update` and the engines call):
         :meth:`step_rule`, then the guards of :meth:`update` (non-finite results, a
         subnormal accumulator with eps = 0).  Returns ``(new_p, new_state)``.
 
         Large float64 steps of an optimizer that declares ``kernel=True`` run as one
-        compiled loop when numba is installed (:mod:`.kernels`; equal bit for bit)."""
+        compiled loop when numba is installed (:mod:`.kernels`; equal bit for bit);
+        ``repeats`` is how many such steps the caller takes (an engine passes T), which
+        is what makes a compilation pay."""
         if h.arith is FLOAT and p.dtype == np.float64:
-            fast = compiled_step(self, g, p, state, h)
+            fast = compiled_step(self, g, p, state, h, repeats=repeats)
             if fast is not None:
                 return fast
         return self._numpy_step(g, p, state, h)

@@ -14,9 +14,10 @@ asks :func:`compiled_step` first, which runs the kernel when
 
 * the registry entry declares ``kernel=True`` (:mod:`.capabilities`),
 * numba can be imported and ``ADAMLAB_KERNELS`` is not ``off``,
-* the arrays are float64 with at least :data:`MIN_ELEMENTS` elements (below that, the
-  NumPy passes are cheap and a first compilation, about a second, would not pay;
-  ``ADAMLAB_KERNELS=always`` lowers the threshold to 1), and
+* the arrays are float64 with at least :data:`MIN_ELEMENTS` elements, counted over all
+  the steps the caller says it will take (below that, the NumPy passes are cheap and a
+  first compilation, about half a second, would not pay; ``ADAMLAB_KERNELS=always``
+  lowers the threshold to 1), and
 * the rule could be recorded for this configuration (:mod:`.trace`).
 
 Otherwise the NumPy step runs, which stays the reference.  :func:`status` says which
@@ -261,14 +262,16 @@ def program_for(opt, state, h, backend: str = "numba"):
 
 
 def compiled_step(opt, g: np.ndarray, p: np.ndarray, state, h, *, inplace: bool = False,
-                  force: bool = False, backend: str = "numba"):
+                  repeats: int = 1, force: bool = False, backend: str = "numba"):
     """``(new_p, new_state)`` from the compiled kernel, or None where it does not apply
     (see the module docs) or where ``g``, ``p`` or a result is not finite (the caller's
     NumPy path then raises its error).  ``inplace``: the results go into ``p`` and the
-    state's arrays; a non-finite value then raises ValueError here, after the write.  ``force`` skips the size and mode checks (for tests); ``backend``
+    state's arrays; a non-finite value then raises ValueError here, after the write.
+    ``repeats``: how many such steps the caller will take (an engine's T), so that small
+    arrays stepped many times also pay for a compilation.  ``force`` skips the size and mode checks (for tests); ``backend``
     as in :func:`compile_source`."""
     if not force:
-        if p.dtype != np.float64 or status(opt, p.size) is not None:
+        if p.dtype != np.float64 or status(opt, p.size * max(1, repeats)) is not None:
             return None
     try:
         c, vals = program_for(opt, state, h, backend)
@@ -287,8 +290,7 @@ def compiled_step(opt, g: np.ndarray, p: np.ndarray, state, h, *, inplace: bool 
         inplace = all(_writable(array(n), p) for n in c.loop(True)[1] if n != "g")
     fn, names, scalars, out_names = c.loop(inplace)
     arrays = [np.ascontiguousarray(array(n), dtype=np.float64) for n in names]
-    scal = [np.ascontiguousarray(np.broadcast_to(
-        np.asarray(vals[n.id], dtype=np.float64).reshape(-1), (R,))) for n in scalars]
+    scal = [_per_run(vals[n.id], R) for n in scalars]
     outs = [getattr(state, n) if inplace and _writable(getattr(state, n, None), p)
             else np.empty_like(p) for n in out_names]
     with np.errstate(all="ignore"):      # (the Python backend computes in NumPy scalars)
@@ -317,8 +319,18 @@ def compiled_step(opt, g: np.ndarray, p: np.ndarray, state, h, *, inplace: bool 
     new_p = out_arr["p"]
     new_state = c.prog.state_type(*fields)
     if "eps" in opt.hyper:
-        check_subnormal(opt.name, h["eps"], new_state, p, new_p, h.t)
+        eps = h["eps"]
+        if isinstance(eps, np.ndarray) or eps == 0:     # (it only looks where eps = 0)
+            check_subnormal(opt.name, eps, new_state, p, new_p, h.t)
     return new_p, new_state
+
+
+def _per_run(value, R: int) -> np.ndarray:
+    """A per-step value as the loop's (R,) float64 input."""
+    if isinstance(value, np.ndarray):
+        return np.ascontiguousarray(np.broadcast_to(
+            value.astype(np.float64, copy=False).reshape(-1), (R,)))
+    return np.full(R, float(value))
 
 
 def _writable(arr, p) -> bool:

@@ -131,6 +131,7 @@ class Program:
         self.p_out: Any = None
         self.state_out: list[tuple[str, Any]] = []
         self.state_type: type | None = None
+        self._plan: list | None = None
 
     # -- recording --------------------------------------------------------------------------
     def leaf(self, name: str, elementwise: bool, value=None) -> Node:
@@ -156,15 +157,15 @@ class Program:
         """The value of every per-step node, for this step's leaves (same float operations
         as the rule's NumPy path)."""
         vals: dict[int, Any] = {}
+        if self._plan is None:           # the per-step nodes, once (they are few)
+            self._plan = [(n.id, n.op, n.args) for n in self.nodes if not n.elementwise]
         with np.errstate(all="ignore"):
-            for n in self.nodes:
-                if n.elementwise:
-                    continue
-                if n.op == "leaf":
-                    vals[n.id] = leaf_values[n.args[0]]
+            for nid, op, args in self._plan:
+                if op == "leaf":
+                    vals[nid] = leaf_values[args[0]]
                 else:
-                    vals[n.id] = _evaluate(n.op, [vals[a.id] if isinstance(a, Node) else a
-                                                  for a in n.args])
+                    vals[nid] = _evaluate(op, [vals[a.id] if isinstance(a, Node) else a
+                                               for a in args])
         return vals
 
     def holds(self, vals: dict[int, Any]) -> bool:

@@ -78,7 +78,7 @@ def run_sparse(inst, opt, theta0: np.ndarray, T: int, cfg: dict, bar) -> EngineO
             state = fam.state(opt, t - 1, sub, glob)
             h = Resolved(opt, t, R, th.dtype)
             # the optimizer's own step on the (R, k) sub-arrays, with the guards of update
-            new_th, st = opt.step_arrays(g, th, state, h)
+            new_th, st = opt.step_arrays(g, th, state, h, repeats=T)
             new_th = project(new_th, idx)
             new_fields = {name: getattr(st, name) for name in fam.fields}
             reach = None
