@@ -37,6 +37,7 @@ _SQRT = re.compile(rf"^({_NUM})/sqrt\(t\)$")
 _PAIR = re.compile(rf"^({_NUM})/({_NUM})$")
 _GRID = re.compile(rf"^({_NUM}):({_NUM}):(\d+)(log|lin)?(/sqrt\(t\))?$")
 _WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
+_NUM_RE = re.compile(rf"^{_NUM}$")
 MAX_GRID = 50
 VALUE_HELP = ("a number (0.01), a schedule (0.1/sqrt(t)), a pair (0.9/0.99), true/false, a "
               "word (reddi) or a grid (1e-3:1e-1:5log)")
@@ -174,6 +175,19 @@ def value(flag: str, text: str) -> list[tuple[str, Any]]:
     m = _PAIR.match(t)
     if m:
         return [(t, (scalar(flag, m.group(1)), scalar(flag, m.group(2))))]
+    if t.count("/") == 1:                # a pair with a grid on either side: 0.5:0.9:3lin/0.99
+        sides = []
+        for side in t.split("/"):
+            g = _GRID.match(side.strip())
+            if g and g.group(5) is None:
+                sides.append([(f"{v:g}", v) for v in _grid_values(flag, g)])
+            elif _NUM_RE.match(side.strip()):
+                sides.append([(side.strip(), scalar(flag, side.strip()))])
+            else:
+                sides = []
+                break
+        if sides:
+            return [(f"{a}/{b}", (x, y)) for (a, x), (b, y) in itertools.product(*sides)]
     return [(t, scalar(flag, t))]
 
 

@@ -55,6 +55,7 @@ defaults (the settings the theorems analyse; epsilon = 0 throughout):
   true, false       a flag;   reddi   a word (amsgrad_mode, eps_mode, ...)
   1e-3:1e-1:5log    a grid of 5 log-spaced values (lin: evenly spaced); one series per value
   1e-3:1e-1:5log/sqrt(t)   a grid of schedules
+  0.5:0.9:3lin/0.99  a grid on one side of a pair (betas): one series per beta1
   lam=0.999         beta1_t = beta1*0.999^(t-1); lam=1: constant beta1
 
 examples:

@@ -14,7 +14,8 @@ into (all written atomically: temporary file, then :func:`os.replace`)
   is drawn, and each bound's outcome (kept out of the images);
 * ``summary.csv`` -- one row per series and horizon :math:`T \in \{10, 100,
   \dots\} \cup \{T\}`: regret quantiles over runs, fitted slope, each bound's
-  value (median over runs) and status;
+  value (median over runs) and status, and the series' hyperparameters as numbers
+  (``hp[lr].alpha``, ``hp[betas][1]``, ...);
 * ``summary.json`` -- everything above plus hyperparameters, engines, reasons,
   file names and, under ``comparators``, each horizon's comparator certificate
   (``certified: false`` with the relative bound reached, where it is not).
@@ -202,10 +203,38 @@ CSV_COLUMNS = (["series", "optimizer", "T", "runs", "complete", "regret_kind", "
                + [f"violated_first_t[{c}]" for c in CLAIM_IDS])
 
 
+def hyper_columns(hyper: dict) -> dict[str, str]:
+    """A series' hyperparameters as CSV columns ``hp[...]``, one number or word each:
+    ``{"lr": {"schedule": "inverse_sqrt", "alpha": 0.05}, "betas": [.., 0.99]}`` gives
+    ``hp[lr].schedule = inverse_sqrt``, ``hp[lr].alpha = 0.05``, ``hp[betas][1] = 0.99``,
+    so that a grid's values can be plotted or filtered without parsing labels."""
+    out: dict[str, str] = {}
+
+    def walk(key, value):
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(f"{key}.{k}", v)
+        elif isinstance(value, (list, tuple)):
+            for i, v in enumerate(value):
+                walk(f"{key}[{i}]", v)
+        elif isinstance(value, bool) or value is None or isinstance(value, str):
+            out[key] = "" if value is None else str(value).lower() \
+                if isinstance(value, bool) else value
+        else:
+            out[key] = _num(value)
+
+    for name, value in hyper.items():
+        walk(f"hp[{name}]", value)
+    return out
+
+
 def csv_text(exp: Experiment) -> str:
-    """The CSV summary (see module docs); one row per series and horizon."""
+    """The CSV summary (see module docs); one row per series and horizon, then the
+    hyperparameters of each series in columns ``hp[...]`` (:func:`hyper_columns`)."""
     buf = io.StringIO()
-    w = csv.DictWriter(buf, CSV_COLUMNS, lineterminator="\n")
+    hp = {s.label: hyper_columns(s.hyper) for s in exp.series}
+    extra = list(dict.fromkeys(k for cols in hp.values() for k in cols))
+    w = csv.DictWriter(buf, CSV_COLUMNS + extra, lineterminator="\n", restval="")
     w.writeheader()
     for s in exp.series:
         sl = s.slope_summary()
@@ -221,7 +250,7 @@ def csv_text(exp: Experiment) -> str:
                    "regret_q10": _num(q[0]), "regret_median": _num(q[1]),
                    "regret_q90": _num(q[2]), "regret_over_sqrtT_median": _num(q[1] / math.sqrt(h)),
                    "regret_over_T_median": _num(q[1] / h), "slope_q10": _num(sl[0]),
-                   "slope_median": _num(sl[1]), "slope_q90": _num(sl[2])}
+                   "slope_median": _num(sl[1]), "slope_q90": _num(sl[2]), **hp[s.label]}
             for cid in CLAIM_IDS:
                 b = status.get(cid)
                 row[f"status[{cid}]"] = "" if b is None else b.status
@@ -292,5 +321,5 @@ def write_outputs(exp: Experiment, out_dir, formats: Sequence[str] = ("png", "sv
 
 
 __all__ = ["CSV_COLUMNS", "FIGURES", "FORMAT", "bound_label", "caption", "csv_text",
-           "curves", "horizons", "notes", "series_label", "summary", "write_figures",
+           "hyper_columns", "curves", "horizons", "notes", "series_label", "summary", "write_figures",
            "write_outputs"]

@@ -47,7 +47,8 @@ def test_regret_writes_every_file_and_reads_back(small_run):
     assert [s["label"] for s in doc["series"]] == ["adam", "amsgrad", "adagrad", "sgd"]
     with (out / "summary.csv").open() as fh:
         rows = list(csv.DictReader(fh))
-    assert rows and set(regret_files.CSV_COLUMNS) == set(rows[0])
+    assert rows and set(regret_files.CSV_COLUMNS) <= set(rows[0])
+    assert all(k.startswith("hp[") for k in set(rows[0]) - set(regret_files.CSV_COLUMNS))
     assert [int(r["T"]) for r in rows if r["series"] == "sgd"] == [10, 100, 1000, 3000]
     for s in doc["series"]:
         res = RunResult.load(s["result_file"])             # the saved simulation itself
@@ -171,6 +172,12 @@ def test_hp_grid_makes_one_series_per_value(tmp_path):
     alphas = [s["hyper"]["lr"]["alpha"] for s in doc["series"][:3]]
     np.testing.assert_allclose(alphas, np.geomspace(1e-3, 1e-1, 3), rtol=1e-11)
     assert all(s["hyper"]["betas"] == [0.9, 0.999] for s in doc["series"][:3])
+    with (tmp_path / "summary.csv").open() as fh:         # the grid as numbers, per row
+        rows = [r for r in csv.DictReader(fh) if r["T"] == "500"]
+    np.testing.assert_allclose([float(r["hp[lr].alpha"]) for r in rows[:3]], alphas,
+                               rtol=1e-15)
+    assert [r["hp[lr].schedule"] for r in rows] == ["inverse_sqrt"] * 4   # sgd: eta/sqrt(t)
+    assert [r["hp[betas][1]"] for r in rows[:3]] == ["0.999"] * 3
 
 
 def test_hp_value_parser():
@@ -181,6 +188,11 @@ def test_hp_value_parser():
     assert [v for _, v in cli_args.value("f", "0:1:5lin")] == [0.0, 0.25, 0.5, 0.75, 1.0]
     settings = cli_args.hp_settings(["adam:lr=1:2:2,eps=0:1:3"], ["adam"])["adam"]
     assert len(settings) == 6          # every combination of the two grids
+    pairs = cli_args.value("f", "0.5:0.9:3lin/0.99")          # a grid over beta1
+    np.testing.assert_allclose([v[0] for _, v in pairs], [0.5, 0.7, 0.9], rtol=1e-15)
+    assert all(v[1] == 0.99 for _, v in pairs)
+    assert [t for t, _ in pairs] == ["0.5/0.99", "0.7/0.99", "0.9/0.99"]
+    assert len(cli_args.value("f", "0:0.5:2lin/0.9:0.99:2lin")) == 4
 
 
 @pytest.mark.parametrize("argv, needle", [
