@@ -125,7 +125,8 @@ for k, (name, cid) in enumerate(pairs.items()):
     ax.loglog(hs, np.maximum(Rh[name][:, 0], 1e-9), color=f"C{k}", lw=1, label=f"{name} R(T)")
     print(f"{name:8s} bound/R(T) at T: {bound[-1, 0] / Rh[name][-1, 0]:10.1f}   "
           f"{b.applies(r.stats, r.constants).summary()}")
-ax.set_xlabel("T"); ax.legend(fontsize=7, ncol=2); plt.show()
+ax.set_xlabel("T"); ax.set_ylabel("R(T) (solid) and its bound (dashed)")
+ax.legend(fontsize=7, ncol=2); plt.show()
 """),
 ("md", r"""
 The bounds hold where their hypotheses do, but they are loose — often by orders of magnitude
@@ -147,16 +148,21 @@ For every coordinate $\lVert g_{1:T,i}\rVert_2 \le G_\infty\sqrt T$, so in the *
 case the sums are $d\,G_\infty\sqrt T$ (the paper's §4). If coordinate $i$ is active in only a
 fraction $p_i$ of the steps, $\lVert g_{1:T,i}\rVert_2 \le G_\infty\sqrt{p_iT}$ and the sum is
 $G_\infty\sqrt T\sum_i\sqrt{p_i}$, which can be far smaller than $d\,G_\infty\sqrt T$.
-`regret_asymptotics` computes the order of each term in both cases:
+`regret_asymptotics` computes each term's growth in both cases. The power of $T$ is the same
+($\sqrt T$ for the distance and gradient terms); what changes is the constant in front: $d$
+in the dense case, $P = \sum_i\sqrt{p_i}$ in the sparse one (the momentum-decay term keeps its
+$d$, but it does not grow with $T$):
 """),
 ("code", r"""
 for case in ("dense", "sparse"):
     c = regret_asymptotics.cor42(case)
     display(Markdown(f"**{case}**: " + ", ".join(f"`{k}` $\\le {sp.latex(v)}$"
                                                 for k, v in c.substitutions.items())))
-    for term in c.terms:
-        print(f"   {term.name:15s} grows like T^{term.order[0]} (log T)^{term.order[1]}; "
-              f"its share of R(T)/T -> {term.average_limit}")
+    for term in c.terms:       # same power of T in both cases; the constant is what differs
+        p, q, coef = term.order
+        display(Math(rf"\text{{{term.name}}}:\ \sim {sp.latex(coef)}\cdot T^{{{sp.latex(p)}}}"
+                     + (rf"(\log T)^{{{sp.latex(q)}}}" if q else "")
+                     + rf",\quad \text{{share of }} R(T)/T \to {sp.latex(term.average_limit)}"))
 display(Math(regret_asymptotics.S_SPARSE.latex()))
 """),
 ("md", r"""

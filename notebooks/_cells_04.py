@@ -30,7 +30,7 @@ from adamlab.proofs.steps import render
 """),
 ("code", r"""
 thm = regret_bounds.get("kb.thm4.1")
-display(Math(r"R(T) \le " + thm.latex()))
+display(Math(thm.latex()))                 # the statement, "R(T) \le ..." as printed
 for h in thm.hypotheses:
     where = "in the statement" if h.printed else "used by the proof, NOT in the statement"
     print(f"- {h.text}   [{where}]")
@@ -163,7 +163,7 @@ its hypotheses on the same run:
 """),
 ("code", r"""
 rkk = regret_bounds.get("rkk.thm4")
-display(Math(r"R_T \le " + rkk.latex()))
+display(Math(rkk.latex()))
 r = runs["AMSGrad"]
 bound = rkk.evaluate(r.stats, r.constants)
 reg = r.stats.get("regret_prefix", r.regret)
