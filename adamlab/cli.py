@@ -43,36 +43,43 @@ def _cmd_list(args, out) -> int:
     from adamlab.numerics import optimizers
     from adamlab.proofs import claims
 
+    from .terminal import show, table
     what = args.what
+    name_col = ("name", {"no_wrap": True, "style": "bold"})
     if what in ("all", "optimizers"):
-        print("Optimizers (adamlab.numerics.optimizers.make(NAME, ...)):", file=out)
-        for name in optimizers.names():
-            entry = optimizers.get(name)
-            print(f"  {name:<10} {entry.summary}", file=out)
+        show(out, "Optimizers (adamlab.numerics.optimizers.make(NAME, ...)):",
+             table([name_col, ("summary", {})],
+                   [(n, optimizers.get(n).summary) for n in optimizers.names()]))
     if what in ("all", "problems"):
         from adamlab.numerics import problems
-        print("Problems (adamlab regret --problem NAME):", file=out)
+        rows = []
         for name in problems.names():
             entry = problems.get(name)
-            print(f"  {name:<18} {entry.summary}", file=out)
-            spec = entry.params()
-            if spec:
-                params = ", ".join(f"{p.name}={p.default!r}" for p in spec)
-                print(f"  {'':<18} parameters (--problem-params): {params}", file=out)
+            params = ", ".join(f"{p.name}={p.default!r}" for p in entry.params())
+            rows.append((name, entry.summary, params or "-"))
+        show(out, "Problems (adamlab regret --problem NAME --problem-params K=V,...):",
+             table([name_col, ("summary", {}), ("parameters", {})], rows))
     if what in ("all", "claims"):
         from adamlab.proofs.steps import render
         proved = set(render.proof_ids())
-        print("Claims (adamlab check ID; * also has a step-checked proof: adamlab prove ID):",
-              file=out)
-        for c in claims.CLAIMS:
-            mark = "*" if c.id in proved else " "
-            print(f"  {mark} {c.id:<28} {c.source}", file=out)
+        show(out, "Claims (adamlab check ID; a step-checked proof where the last column "
+                  "names one):",
+             table([("ID", {"no_wrap": True, "style": "bold"}), ("source", {}),
+                    ("proof", {"no_wrap": True})],
+                   [(c.id, c.source, "adamlab prove " + c.id if c.id in proved else "")
+                    for c in claims.CLAIMS]))
     if what in ("all", "names"):
         from adamlab.proofs import names
-        print("Names a claim's statement may use (adamlab check --claims FILE):", file=out)
-        for name, kind, meaning in names.describe():
-            print(f"  {name:<24} {kind:<15} {meaning}", file=out)
+        show(out, "Names a claim's statement may use (adamlab check --claims FILE):",
+             table([name_col, ("kind", {"no_wrap": True}), ("meaning", {})],
+                   names.describe()))
     return 0
+
+
+def _escape(text: str) -> str:
+    """Text shown as it is in a rich table (no [markup] interpretation)."""
+    from rich.markup import escape
+    return escape(text)
 
 
 def _cmd_check(args, out) -> int:
@@ -113,22 +120,28 @@ def _cmd_check(args, out) -> int:
         output_file("--json", args.json)
     if args.out is not None:
         output_folder("--out", args.out)
-    width = max(len(c.id) for c in chosen)
-    print(f"adamlab {__version__}: claims ledger ({len(chosen)} claims)", file=out)
-    swidth = max(len("source"), *(len(c.source) for c in chosen))
-    print(f"{'ID':<{width}}  {'source':<{swidth}} {'verdict':<18} evidence", file=out)
+    from .terminal import VERDICT_STYLE, show, status, table
+    show(out, f"adamlab {__version__}: claims ledger ({len(chosen)} claims)")
     rows = []
-    for c in chosen:
-        row = ledger.entry(c, thorough=args.thorough)
-        rows.append(row)
-        print(f"{row['id']:<{width}}  {row['source']:<{swidth}} {row['verdict']:<18} "
-              f"{row['summary']}", file=out, flush=True)
+    with status(f"deciding {len(chosen)} claims") as say:
+        for k, c in enumerate(chosen, start=1):
+            say(f"deciding {c.id} ({k}/{len(chosen)})")
+            rows.append(ledger.entry(c, thorough=args.thorough))
+
+    def verdict(v):
+        return f"[{VERDICT_STYLE[v]}]{v}[/]" if v in VERDICT_STYLE else v
+
     tally = {v: sum(r["verdict"] == v for r in rows) for v in VERDICTS}
     noun = "claim" if len(rows) == 1 else "claims"
-    print(f"\n{len(rows)} {noun}: " + ", ".join(f"{n} {v}" for v, n in tally.items() if n)
-          + "  (proved: a symbolic or step-checked proof; verified: checked on the stated "
-            "inputs, see the evidence; refuted: a certified witness; refuted-as-stated: "
-            "false as printed, with a corrected statement)", file=out)
+    show(out, table([("ID", {"no_wrap": True, "style": "bold"}), ("source", {"no_wrap": True}),
+                     ("verdict", {"no_wrap": True}), ("evidence", {"ratio": 1})],
+                    [(r["id"], r["source"], verdict(r["verdict"]), _escape(r["summary"]))
+                     for r in rows]),
+         f"{len(rows)} {noun}: " + ", ".join(f"{n} {verdict(v)}" for v, n in tally.items()
+                                             if n))
+    show(out, "proved: a symbolic or step-checked proof; verified: checked on the stated "
+              "inputs, see the evidence; refuted: a certified witness; refuted-as-stated: "
+              "false as printed, with a corrected statement", style="dim")
     if args.json:
         _write_json_atomic(args.json, {"adamlab": __version__, "claims": rows})
         print(f"wrote {args.json}", file=out)
@@ -150,14 +163,14 @@ def _cmd_prove(args, out) -> int:
         print("adamlab prove: this version has no proof renderer (adamlab.proofs.steps.render)",
               file=sys.stderr)
         return 1
+    from .terminal import markdown, show, table
     ids = list(render.proof_ids())
     if args.id is None:
-        print("Proofs (adamlab prove ID):", file=out)
-        for i in ids:
-            print(f"  {i}", file=out)
+        show(out, "Proofs (adamlab prove ID):", table([("ID", {"no_wrap": True})],
+                                                       [(i,) for i in ids]))
         return 0
     claim_id = choose("adamlab prove", args.id, ids, "proof ID")
-    print(render.render_proof(claim_id, thorough=args.thorough), file=out)
+    markdown(out, render.render_proof(claim_id, thorough=args.thorough))
     return 0
 
 

@@ -298,24 +298,37 @@ def check_sizes(problem, specs, T: int, runs: int, out_dir, full_steps: bool) ->
 
 
 def _brief(oc: dict) -> str:
-    if oc["kind"] == "violated":
+    if oc["kind"] in ("violated", "does not apply"):     # with the when / the why
         return oc["text"]
     return oc["kind"]
 
 
 def _print_table(exp, out) -> None:
-    print(f"\n{'series':<24} {'R(T) median [q10, q90]':<34} {'slope':<22} bounds", file=out)
+    import numpy as np
+    from rich.markup import escape
+
+    from .terminal import show, table
+    rows = []
     for s in exp.series:
         if not s.complete:
-            print(f"{s.label:<24} incomplete ({s.result.steps_done} steps)", file=out)
+            rows.append((escape(s.label), f"incomplete ({s.result.steps_done} steps)", "", ""))
             continue
-        import numpy as np
         q = np.quantile(s.regret[-1], (0.1, 0.5, 0.9))
         lo, med, hi = s.slope_summary()
-        bounds = "; ".join(f"{b.claim_id} " + _brief(b.outcome(s.regret, s.t))
+        bounds = "; ".join(f"{b.claim_id} " + _mark(_brief(b.outcome(s.regret, s.t)))
                            for b in s.bounds) or "-"
-        print(f"{s.label:<24} {q[1]:<11.4g} [{q[0]:.4g}, {q[2]:.4g}]".ljust(59)
-              + f" {med:.3f} [{lo:.3f}, {hi:.3f}]".ljust(23) + f" {bounds}", file=out)
+        rows.append((escape(s.label), f"{q[1]:.4g} [{q[0]:.4g}, {q[2]:.4g}]",
+                     f"{med:.3f} [{lo:.3f}, {hi:.3f}]", bounds))
+    show(out, "", table([("series", {"style": "bold"}),
+                         ("R(T) median [q10, q90]", {"no_wrap": True}),
+                         ("slope", {"no_wrap": True}), ("bounds", {"ratio": 1})], rows))
+
+
+def _mark(text: str) -> str:
+    from rich.markup import escape
+    if text.startswith("VIOLATED"):
+        return f"[bold red]{escape(text)}[/]"
+    return escape(text)
 
 
 __all__ = ["add_parser", "build_specs", "check_sizes", "cmd_regret", "figure_options",

@@ -156,7 +156,9 @@ def test_figure_options_and_truetype_pdf(tmp_path, capsys):
 
 def test_list_problems_shows_parameters_and_a_repeated_hp_key_is_refused(capsys, tmp_path):
     code, text = _main("list", "problems")
-    assert code == 0 and "parameters (--problem-params): C=" in text
+    assert code == 0 and "--problem-params K=V" in text
+    row = next(line for line in text.splitlines() if line.startswith("rkk-thm1 "))
+    assert "C=3.0, period=3" in row                      # each problem's own row
     assert "1010" in text and "d=10000" in text          # rkk-online's C, logistic's d
     code, _ = _main("regret", "--hp", "adam:lr=0.1", "--hp", "adam:lr=0.2", "--out",
                     str(tmp_path / "o"))

@@ -18,7 +18,7 @@ import adamlab
 
 PACKAGES = ("adamlab", "adamlab.theory", "adamlab.numerics", "adamlab.proofs")
 CLI = ("adamlab.cli", "adamlab.cli_args", "adamlab.cli_regret", "adamlab.plugins",
-       "adamlab.__main__")
+       "adamlab.terminal", "adamlab.__main__")
 
 
 def _modules() -> dict[str, tuple[Path, bool]]:
