@@ -133,10 +133,11 @@ def _cmd_check(args, out) -> int:
 
     tally = {v: sum(r["verdict"] == v for r in rows) for v in VERDICTS}
     noun = "claim" if len(rows) == 1 else "claims"
-    show(out, table([("ID", {"no_wrap": True, "style": "bold"}), ("source", {"no_wrap": True}),
-                     ("verdict", {"no_wrap": True}), ("evidence", {"ratio": 1})],
-                    [(r["id"], r["source"], verdict(r["verdict"]), _escape(r["summary"]))
-                     for r in rows]),
+    id_width = max(len(r["id"]) for r in rows)     # IDs are never cut or wrapped
+    show(out, table([("claim (source)", {"no_wrap": True, "min_width": id_width}),
+                     ("verdict", {"no_wrap": True}), ("evidence", {"ratio": 1, "min_width": 24})],
+                    [(f"[bold]{r['id']}[/]\n[dim]{_escape(r['source'])}[/]",
+                      verdict(r["verdict"]), _escape(r["summary"])) for r in rows]),
          f"{len(rows)} {noun}: " + ", ".join(f"{n} {verdict(v)}" for v, n in tally.items()
                                              if n))
     show(out, "proved: a symbolic or step-checked proof; verified: checked on the stated "

@@ -32,6 +32,8 @@ what it writes into --out DIR:
   summary.json                 everything, with hyperparameters, reasons and file names
   runs/<series>.npz + .json    the simulation results (RunResult.save; per-step arrays on
                                a log grid unless --full-steps)
+  .checkpoint/                 while it runs: each completed series with every step, for
+                               --resume after an interruption; removed when the run completes
 Each figure: median over runs (line), 10-90% quantile band, fitted log-log slope over
 the last decade (median [q10, q90] over runs) in the legend, and the bounds of the
 theorems about each algorithm in its color: dashed where the run meets their hypotheses,
@@ -67,7 +69,7 @@ examples:
       --hp "adam:betas=0/0.1,lam=1,lr=0.5/sqrt(t)" --optimizers adam,amsgrad
 
 exit status: 0 done, 1 failure, 2 usage error, 130 interrupted (Ctrl-C; the results so far
-are on disk, marked incomplete).
+are on disk, marked incomplete; the same command with --resume continues the run).
 """
 
 
@@ -115,7 +117,11 @@ def add_parser(sub) -> None:
                         "from the data, with far-off bounds marked at the top)")
     p.add_argument("--force", action="store_true",
                    help="replace the results of an earlier run in --out (its figures, "
-                        "summaries and runs/; other files are left alone)")
+                        "summaries, runs/ and .checkpoint/; other files are left alone)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue an interrupted run in --out (same command): the series "
+                        "it completed are read from its checkpoint (.checkpoint/, every "
+                        "step), the one cut short starts again from step 0")
     p.add_argument("--quiet", action="store_true", help="print only the file names")
     p.set_defaults(func=cmd_regret)
 
@@ -180,6 +186,7 @@ def parse(args):
 def cmd_regret(args, out) -> int:
     from pathlib import Path
 
+    from adamlab.proofs.regret import checkpoint as regret_checkpoint
     from adamlab.proofs.regret import experiment as regret_experiment, files as regret_files
     problem, specs, T, runs, seed, formats = parse(args)
     figure_opts = figure_options(args)
@@ -188,10 +195,30 @@ def cmd_regret(args, out) -> int:
                          "current folder)")
     out_dir = Path(args.out)
     owned = owned_files(out_dir) if out_dir.is_dir() else []
-    if owned and not getattr(args, "force", False):
+    force, resume = bool(getattr(args, "force", False)), bool(getattr(args, "resume", False))
+    checkpoint = regret_checkpoint.Checkpoint(out_dir)
+    save_steps = "all" if getattr(args, "full_steps", False) else "log"
+    if force and resume:
+        raise UsageError("--force and --resume exclude each other: --force replaces the "
+                         "earlier run, --resume continues it")
+    if resume:
+        old = checkpoint.key()
+        if old is None:
+            raise UsageError(f"--resume: {str(out_dir)!r} holds no checkpoint of an "
+                             f"interrupted run (one is kept in {regret_checkpoint.FOLDER}/ "
+                             f"while adamlab regret runs, and removed when it completes)")
+        why = regret_checkpoint.describe_mismatch(old, regret_checkpoint.experiment_key(
+            problem, T, runs, seed, save_steps, [s.name for s in specs]))
+        if why:
+            raise UsageError(f"--resume: the run in {str(out_dir)!r} is another experiment "
+                             f"({why}); give the same settings, or use --force to replace it")
+        owned = []                         # its files stay until the new ones replace them
+    elif owned and not force:
+        hint = "; it was interrupted: add --resume to continue it" if checkpoint.exists() \
+            else ""
         raise UsageError(f"--out: {str(out_dir)!r} holds the results of another run "
-                         f"({len(owned)} files, e.g. {owned[0].name}); choose another folder "
-                         f"or add --force to replace them")
+                         f"({len(owned)} files, e.g. {owned[0].name}){hint}; choose another "
+                         f"folder or add --force to replace them")
     created = not out_dir.exists()
     output_folder("--out", args.out)       # created and tested now, before any computation
     try:
@@ -212,8 +239,8 @@ def cmd_regret(args, out) -> int:
     started = time.perf_counter()
     exp = regret_experiment.run_experiment(problem, specs, T, runs, seed,
                                            save_dir=str(out_dir), progress=args.progress,
-                                           log=log, save_steps="all" if getattr(
-                                               args, "full_steps", False) else "log")
+                                           log=log, save_steps=save_steps,
+                                           checkpoint=checkpoint, resume=resume)
     argv = getattr(args, "argv", None)
     doc = regret_files.write_outputs(exp, out_dir, formats, extra={
         "command": "adamlab " + " ".join(argv) if argv is not None else None},
@@ -225,7 +252,8 @@ def cmd_regret(args, out) -> int:
     print("wrote " + ", ".join(files), file=out)
     if not exp.complete:
         print(f"adamlab regret: interrupted during {exp.interrupted}; the results so far are "
-              f"in {out_dir}/ (marked incomplete)", file=sys.stderr)
+              f"in {out_dir}/ (marked incomplete); the same command with --resume continues "
+              f"it", file=sys.stderr)
         return 130
     if log:
         log(f"done in {time.perf_counter() - started:.1f} s")
@@ -257,7 +285,8 @@ def figure_options(args) -> dict:
 #: what ``adamlab regret`` writes into --out (figures in every format, summaries,
 #: caption, the runs/ results): the files --force may remove
 _OWNED = ("regret_loglog.*", "regret_over_sqrtT.*", "regret_over_T.*", "regret_panels.*",
-          "summary.csv", "summary.json", "caption.md", "runs/*.npz", "runs/*.json")
+          "summary.csv", "summary.json", "caption.md", "runs/*.npz", "runs/*.json",
+          ".checkpoint/*")
 
 
 def owned_files(out_dir) -> list:

@@ -86,6 +86,7 @@ from adamlab.numerics.sim.result import RunResult, to_jsonable
 
 from .assess import (BoundAssessment, algorithm_conditions, assess_bounds,  # noqa: F401
                      bound_ids_for)
+from .checkpoint import Checkpoint, describe_mismatch, experiment_key, nbytes, series_key
 
 QUANTILES = (0.1, 0.5, 0.9)
 DEFAULT_ALPHA = 0.1
@@ -253,6 +254,16 @@ def run_series(problem, spec: SeriesSpec, T: int, runs: int, seed: int = 0, *,
     opt, hyper = build_optimizer(spec, problem)
     res = _simulate.run(problem, opt, T=T, runs=runs, seed=seed, progress=progress, save=save,
                         save_steps=save_steps)
+    return assess_series(problem, spec, opt, hyper, res, seed, save=save, progress=progress,
+                         cache=cache)
+
+
+def assess_series(problem, spec: SeriesSpec, opt, hyper: dict, res: RunResult, seed: int = 0,
+                  *, save: str | None = None, progress: bool | None = None,
+                  cache: dict | None = None) -> SeriesOutcome:
+    """The regret curve, slopes and bounds of a simulated series (``res``, fresh or read
+    back from a checkpoint): what :func:`run_series` does after the simulation."""
+    T, runs = res.T, res.runs
     prefix = res.stats.get("regret_prefix")
     t = np.arange(1, T + 1)
     if prefix is not None:
@@ -279,7 +290,8 @@ def run_experiment(problem, specs: Sequence[SeriesSpec], T: int, runs: int = 1,
                    seed: int = 0, *, problem_params: Mapping | None = None,
                    save_dir: str | None = None, progress: bool | None = None,
                    log: Callable[[str], None] | None = None,
-                   save_steps: str = "log") -> Experiment:
+                   save_steps: str = "log", checkpoint: Checkpoint | None = None,
+                   resume: bool = False) -> Experiment:
     r"""Play every series of ``specs`` on ``problem`` (a registered name or a Problem) for
     ``T`` steps and ``runs`` runs from ``seed``; save each result under ``save_dir``
     (``runs/<label>.npz`` + .json) when given: compressed, with the per-step arrays on
@@ -289,6 +301,11 @@ def run_experiment(problem, specs: Sequence[SeriesSpec], T: int, runs: int = 1,
     Ctrl-C: the series being simulated stops after its current step and is saved marked
     incomplete (see :func:`adamlab.numerics.simulate.run`); the experiment stops there
     and comes back with ``complete = False``.  ``log`` receives one line per series.
+
+    ``checkpoint`` (a :class:`~.checkpoint.Checkpoint`): each completed series is saved
+    there with every step, and removed once the experiment is complete; with ``resume``
+    the completed series found there are read back instead of simulated again (a
+    checkpoint of another experiment raises ValueError naming the difference).
     """
     started = time.perf_counter()
     prob = _problems.make(problem, **dict(problem_params or {})) if isinstance(problem, str) \
@@ -300,6 +317,18 @@ def run_experiment(problem, specs: Sequence[SeriesSpec], T: int, runs: int = 1,
     if len(set(labels)) != len(labels):
         raise ValueError(f"series labels must be distinct; got {labels}")
     exp = Experiment(prob, int(T), int(runs), int(seed), [])
+    if checkpoint is not None:
+        key = experiment_key(prob, int(T), int(runs), int(seed), save_steps, labels)
+        if resume:
+            old = checkpoint.key()
+            if old is None:
+                raise ValueError(f"resume: {checkpoint.folder.parent} holds no checkpoint "
+                                 f"of an interrupted run")
+            why = describe_mismatch(old, key)
+            if why:
+                raise ValueError(f"resume: the run in {checkpoint.folder.parent} is another "
+                                 f"experiment ({why})")
+        checkpoint.start(key)
     cache: dict = {}
     if not getattr(prob, "adaptive", False) and not getattr(prob, "linear", False):
         # the best fixed points of the horizons: the data's, shared by every series, so
@@ -325,22 +354,45 @@ def run_experiment(problem, specs: Sequence[SeriesSpec], T: int, runs: int = 1,
             log(f"[{i}/{len(specs)}] {spec.name}: {runs} run(s) x {T:,} steps, "
                 f"{hyper_text(build_optimizer(spec, prob)[1])} ...")
         t0 = time.perf_counter()
+        opt, hyper = build_optimizer(spec, prob)
+        skey = series_key(spec.name, opt.name, hyper)
+        stem = file_stem(spec.name)
+        kept = checkpoint.load(stem, skey) if checkpoint is not None and resume else None
+        if log and resume and kept is None:
+            log(f"[{i}/{len(specs)}] {spec.name}: not completed before, so simulated from "
+                f"step 0 (a checkpoint is a whole series)")
         try:
-            outcome = run_series(prob, spec, T, runs, seed, save=save, progress=progress,
-                                 cache=cache, save_steps=save_steps)
+            if kept is not None:
+                if save is not None:
+                    kept.save(save, steps=save_steps)
+                outcome = assess_series(prob, spec, opt, hyper, kept, seed, save=save,
+                                        progress=progress, cache=cache)
+            else:
+                outcome = run_series(prob, spec, T, runs, seed, save=save, progress=progress,
+                                     cache=cache, save_steps=save_steps)
         except KeyboardInterrupt:
             exp.complete, exp.interrupted = False, spec.name
             break
         exp.series.append(outcome)
+        stored = checkpoint is not None and kept is None and \
+            checkpoint.store(stem, skey, outcome.result, time.perf_counter() - t0)
         if log:
             lo, med, hi = outcome.slope_summary()
-            log(f"[{i}/{len(specs)}] {spec.name}: {outcome.result.metadata['engine']} engine, "
-                f"{time.perf_counter() - t0:.1f} s; log-log slope {med:.3f} "
-                f"[{lo:.3f}, {hi:.3f}]" + ("" if outcome.complete else " (INCOMPLETE)"))
+            how = "resumed from its checkpoint" if kept is not None else \
+                f"{outcome.result.metadata['engine']} engine"
+            log(f"[{i}/{len(specs)}] {spec.name}: {how}, {time.perf_counter() - t0:.1f} s; "
+                f"log-log slope {med:.3f} [{lo:.3f}, {hi:.3f}]"
+                + ("" if outcome.complete else " (INCOMPLETE)"))
+            if checkpoint is not None and kept is None and outcome.complete and not stored:
+                log(f"[{i}/{len(specs)}] {spec.name}: no checkpoint (saving its every-step "
+                    f"result, {nbytes(outcome.result) / 2**20:.0f} MiB, would cost more than "
+                    f"simulating it again on --resume)")
         if not outcome.complete:
             exp.complete, exp.interrupted = False, spec.name
             break
     exp.elapsed_s = time.perf_counter() - started
+    if checkpoint is not None and exp.complete:
+        checkpoint.clear()
     return exp
 
 
@@ -386,6 +438,5 @@ def file_stem(label: str) -> str:
 
 __all__ = ["BoundAssessment", "Experiment", "QUANTILES", "SeriesOutcome",
            "SeriesSpec", "algorithm_conditions", "assess_bounds", "bound_ids_for",
-           "build_optimizer", "comparator_line", "default_hyper", "file_stem", "hyper_text",
-           "run_experiment",
-           "run_series"]
+           "assess_series", "build_optimizer", "comparator_line", "default_hyper",
+           "file_stem", "hyper_text", "run_experiment", "run_series"]

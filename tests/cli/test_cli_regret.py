@@ -349,3 +349,86 @@ def test_an_infinite_comparator_bound_is_reported_not_a_crash():
     line = comparator_line({"certificates": certs, "certified": False, "seconds": 1.0,
                             "workers": 1})
     assert "NOT CERTIFIED at T = 100 (relative bound inf > 1e-09)" in line
+
+
+def _interrupt_series(monkeypatch, which: int, after: int = 150):
+    """Make the simulator's Ctrl-C flag go up after ``after`` polls of series ``which``."""
+    class StopAfter(simulate.StopFlag):
+        calls = 0
+
+        def __init__(self):
+            super().__init__()
+            self.__dict__.pop("requested", None)
+
+        @property
+        def requested(self):
+            StopAfter.calls += 1
+            return StopAfter.calls > after
+
+        @requested.setter
+        def requested(self, value):
+            pass
+
+    real, seen = simulate.StopFlag, []
+
+    def pick():
+        seen.append(1)
+        return StopAfter() if len(seen) == which else real()
+    monkeypatch.setattr(simulate, "StopFlag", pick)
+    return real
+
+
+def test_resume_continues_an_interrupted_run_and_ends_as_an_uninterrupted_one(
+        tmp_path, monkeypatch, capsys):
+    """Interrupted in its third series, then resumed: the two completed series are read
+    from the checkpoint (not simulated again), the third and fourth are simulated, the
+    checkpoint goes away, and every summary equals that of a run never interrupted."""
+    args = ["regret", "--problem", "quadratic", "--problem-params", "d=2", "--optimizers",
+            "sgd,adam,amsgrad,adagrad", "--T", "1500", "--runs", "2", "--no-progress",
+            "--formats", "svg"]
+    real = _interrupt_series(monkeypatch, 3)
+    code, _ = _main(*args, "--out", str(tmp_path / "a"))
+    assert code == 130 and "--resume continues it" in capsys.readouterr().err
+    kept = sorted(p.name for p in (tmp_path / "a" / ".checkpoint").glob("*.npz"))
+    assert kept == ["adam.npz", "sgd.npz"]
+    # the folder is refused without --resume (and the refusal says so), and a different
+    # experiment is refused with --resume, naming the difference
+    monkeypatch.setattr(simulate, "StopFlag", real)
+    code, _ = _main(*args, "--out", str(tmp_path / "a"))
+    assert code == 2 and "add --resume to continue it" in capsys.readouterr().err
+    code, _ = _main(*args[:-5], "--runs", "3", "--no-progress", "--formats", "svg",
+                    "--out", str(tmp_path / "a"), "--resume")
+    assert code == 2 and "runs was 2, this run has 3" in capsys.readouterr().err
+    code, _ = _main(*args, "--out", str(tmp_path / "a"), "--resume", "--force")
+    assert code == 2 and "exclude each other" in capsys.readouterr().err
+    calls = []
+    original = simulate.run
+
+    def counting(problem, opt, *a, **k):
+        calls.append(opt.name)
+        return original(problem, opt, *a, **k)
+    monkeypatch.setattr(simulate, "run", counting)
+    code, text = _main(*args, "--out", str(tmp_path / "a"), "--resume")
+    assert code == 0, text
+    assert calls == ["amsgrad", "adagrad"]                 # sgd and adam were not re-run
+    assert text.count("resumed from its checkpoint") == 2
+    assert not (tmp_path / "a" / ".checkpoint").exists()
+    code, _ = _main(*args, "--out", str(tmp_path / "b"))  # never interrupted
+    assert code == 0
+    assert (tmp_path / "a" / "summary.csv").read_text() == \
+        (tmp_path / "b" / "summary.csv").read_text()
+    a, b = (json.loads((tmp_path / x / "summary.json").read_text()) for x in "ab")
+    for doc in (a, b):                  # all but timings, paths and the command line
+        doc.pop("elapsed_s", None)
+        doc.pop("files", None)
+        doc.pop("command", None)
+        doc["comparators"].pop("seconds", None)
+        for s in doc["series"]:
+            s.pop("elapsed_s", None)
+            s.pop("result_file", None)
+    assert a == b
+
+
+def test_resume_without_a_checkpoint_is_a_usage_error(tmp_path, capsys):
+    code, _ = _main("regret", "--T", "50", "--out", str(tmp_path), "--resume")
+    assert code == 2 and "holds no checkpoint" in capsys.readouterr().err
