@@ -210,8 +210,9 @@ def _assemble(prob, opt, inst, out: EngineOutput, T, runs, seed, shared, engine,
                      "info": getattr(comp, "info", {})}
     stats["regret"] = regret
     prefix = getattr(inst, "prefix_best_losses", None)
-    if complete and cfg["stats"] and prefix is not None:
+    if cfg["stats"] and prefix is not None:    # (the data's, so known for a partial run too)
         stats["regret_prefix"] = np.cumsum(losses, axis=0) - prefix()
+        stats["regret_prefix"][done:] = np.nan
     for name, value in out.stats.items():
         value[done:] = np.nan
         stats[name] = value

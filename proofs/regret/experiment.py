@@ -268,7 +268,8 @@ def assess_series(problem, spec: SeriesSpec, opt, hyper: dict, res: RunResult, s
     t = np.arange(1, T + 1)
     if prefix is not None:
         regret, kind = prefix, "prefix"
-    elif res.complete and not getattr(problem, "adaptive", False):
+    elif not getattr(problem, "adaptive", False) and (res.complete or (cache or {}).get(
+            "best") is not None):    # a partial run: the horizons it reached (NaN after)
         cache = {} if cache is None else cache
         if "best" not in cache:
             cache.update(prefix_comparators(problem, horizons(T), runs, seed,

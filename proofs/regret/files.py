@@ -239,9 +239,14 @@ def csv_text(exp: Experiment) -> str:
     for s in exp.series:
         sl = s.slope_summary()
         status = {b.claim_id: b for b in s.bounds}
-        hs = horizons(exp.T) if s.complete else [s.result.steps_done]
+        # a partial series: the horizons it reached, then where it stopped (regret known
+        # there only where the problem gives the regret of every prefix)
+        hs = horizons(exp.T) if s.complete else \
+            [h for h in horizons(exp.T) if h < s.result.steps_done] + [s.result.steps_done]
         for h in hs:
             at = s.at(h) if h >= 1 else None
+            if at is None and not s.complete and h == s.result.steps_done:
+                at = np.full(s.result.runs, np.nan)      # where it stopped: marked, unknown
             if at is None:
                 continue
             q = quantile_band(at[None, :], QUANTILES)[:, 0]
