@@ -228,29 +228,7 @@ def test_ctrl_c_leaves_results_marked_incomplete(tmp_path, monkeypatch, capsys):
     """The simulator's Ctrl-C flag, raised after 150 steps of the second series (as the
     SIGINT handler would), stops the experiment; what ran is on disk, marked incomplete.
     (A quadratic problem: the step-by-step engine polls the flag every step.)"""
-    class StopAfter(simulate.StopFlag):
-        calls = 0
-
-        def __init__(self):
-            super().__init__()
-            self.__dict__.pop("requested", None)
-
-        @property
-        def requested(self):
-            StopAfter.calls += 1
-            return StopAfter.calls > 150
-
-        @requested.setter
-        def requested(self, value):
-            pass
-
-    real = simulate.StopFlag
-    seen = []
-
-    def pick():
-        seen.append(1)
-        return StopAfter() if len(seen) == 2 else real()
-    monkeypatch.setattr(simulate, "StopFlag", pick)
+    _interrupt_series(monkeypatch, 2)
     code, text = _main("regret", "--problem", "quadratic", "--problem-params", "d=2",
                        "--optimizers", "sgd,adam,amsgrad", "--T", "2000", "--runs", "2",
                        "--out", str(tmp_path), "--no-progress", "--formats", "svg")
@@ -382,6 +360,7 @@ def _interrupt_series(monkeypatch, which: int, after: int = 150):
     return real
 
 
+@pytest.mark.slow
 def test_resume_continues_an_interrupted_run_and_ends_as_an_uninterrupted_one(
         tmp_path, monkeypatch, capsys):
     """Interrupted in its third series, then resumed: the two completed series are read
