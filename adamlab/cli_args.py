@@ -164,6 +164,14 @@ def value(flag: str, text: str) -> list[tuple[str, Any]]:
     Schedules come back as ``("isqrt", alpha)`` and pairs as tuples; the caller turns
     them into objects."""
     t = text.strip()
+    if "|" in t:                         # alternatives: one series each (eps_mode=inside|outside)
+        parts = [x.strip() for x in t.split("|")]
+        if not all(parts):
+            raise UsageError(f"{flag}: an empty alternative in {t!r} (use A|B|C)")
+        out = [v for part in parts for v in value(flag, part)]
+        if len(out) > MAX_GRID:
+            raise UsageError(f"{flag}: at most {MAX_GRID} values; got {len(out)}")
+        return out
     m = _GRID.match(t)
     if m:
         sched = m.group(5) is not None

@@ -58,6 +58,7 @@ defaults (the settings the theorems analyse; epsilon = 0 throughout):
   1e-3:1e-1:5log    a grid of 5 log-spaced values (lin: evenly spaced); one series per value
   1e-3:1e-1:5log/sqrt(t)   a grid of schedules
   0.5:0.9:3lin/0.99  a grid on one side of a pair (betas): one series per beta1
+  inside|outside    alternatives, any of the above: one series each (lr=0.1|0.1/sqrt(t))
   lam=0.999         beta1_t = beta1*0.999^(t-1); lam=1: constant beta1
 
 examples:

@@ -56,6 +56,7 @@ def test_a_used_out_folder_is_refused_unless_force(tmp_path, capsys):
     assert '"T": 60' in (out / "summary.json").read_text()
 
 
+@pytest.mark.slow
 def test_a_broken_pipe_ends_quietly():
     code = ("import sys; from adamlab.cli import main; "
             "sys.exit(main(['list']))")
@@ -136,6 +137,7 @@ def test_the_y_range_follows_the_data_and_far_bounds_are_marked():
         plots.draw_regret_panel(Figure().subplots(), [c], "regret", ylim=(0, 1))
 
 
+@pytest.mark.slow
 def test_figure_options_and_truetype_pdf(tmp_path, capsys):
     code, text = _main("regret", "--T", "300", "--runs", "1", "--optimizers", "amsgrad",
                        "--out", str(tmp_path / "o"), "--formats", "pdf,svg", "--panels",

@@ -193,6 +193,13 @@ def test_hp_value_parser():
     assert all(v[1] == 0.99 for _, v in pairs)
     assert [t for t, _ in pairs] == ["0.5/0.99", "0.7/0.99", "0.9/0.99"]
     assert len(cli_args.value("f", "0:0.5:2lin/0.9:0.99:2lin")) == 4
+    # alternatives: two settings of one optimizer side by side, also words and schedules
+    assert cli_args.value("f", "inside|outside") == [("inside", "inside"),
+                                                     ("outside", "outside")]
+    assert cli_args.value("f", "0.1|0.1/sqrt(t)") == [("0.1", 0.1),
+                                                      ("0.1/sqrt(t)", ("isqrt", 0.1))]
+    with pytest.raises(cli_args.UsageError, match="empty alternative"):
+        cli_args.value("f", "0.1||0.2")
 
 
 @pytest.mark.parametrize("argv, needle", [

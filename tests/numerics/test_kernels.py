@@ -72,7 +72,12 @@ def test_generated_code_equals_the_numpy_step_bit_for_bit(monkeypatch, name, hp)
     _assert_same(_both(monkeypatch, name, hp, "python"))
 
 
-@pytest.mark.parametrize("name, hp", CONFIGS, ids=IDS)
+EVERYDAY = ("adam{}", "momentum{}", "adagrad{'eps_mode': 'inside'}")
+
+
+@pytest.mark.parametrize("name, hp", [pytest.param(n, hp, id=i, marks=() if i in EVERYDAY
+                                                   else pytest.mark.slow)
+                                      for (n, hp), i in zip(CONFIGS, IDS)])
 def test_numba_kernel_equals_the_numpy_step_bit_for_bit(monkeypatch, name, hp):
     pytest.importorskip("numba")
     _assert_same(_both(monkeypatch, name, hp, "numba", shape=(3, 40)))
@@ -124,6 +129,8 @@ def test_status_names_the_reason(monkeypatch):
     if kernels.numba_available():
         assert "fewer than" in kernels.status(opt, size=10)
         assert kernels.status(opt, size=kernels.MIN_ELEMENTS) is None
+        assert "would not pay" in kernels.status(opt, size=300, repeats=1000)
+        assert kernels.status(opt, size=300, repeats=10**5) is None   # an engine's long run
     else:
         assert "numba is not installed" in kernels.status(opt)
 
