@@ -198,13 +198,11 @@ def compile_source(code: str, backend: str = "numba"):
     generated code without numba)."""
     if backend not in ("numba", "python"):
         raise ValueError(f"backend must be 'numba' or 'python'; got {backend!r}")
+    space: dict[str, Any] = {"math": math}
+    exec(compile(code, "<adamlab kernel>", "exec"), space)   # our own generated source
     if backend == "python":
-        space: dict[str, Any] = {"math": math}
-        exec(compile(code, "<adamlab kernel>", "exec"), space)
         return space["kernel"]
     import numba
-    space = {"math": math}
-    exec(compile(code, "<adamlab kernel>", "exec"), space)
     for helper in ("_safe_div", "_maximum", "_div_where"):
         space[helper] = numba.njit(error_model="numpy")(space[helper])
     return numba.njit(error_model="numpy")(space["kernel"])
