@@ -141,3 +141,19 @@ def test_prove_with_the_real_renderer_when_present(capsys):
     ids = list(render.proof_ids())
     code, text = _main("prove", ids[0])
     assert code == 0 and ids[0] in text and len(text.strip()) > 0
+
+
+@pytest.mark.parametrize("columns", ["80", "200"])
+def test_tables_fit_the_width_and_keep_ids_whole(monkeypatch, columns):
+    """Into a pipe the tables take $COLUMNS; long evidence wraps inside its column, the
+    claim IDs and names are never cut."""
+    monkeypatch.setenv("COLUMNS", columns)
+    ids = ["kb.sec2.1.step-bound-equal", "kb.thm4.1"]
+    code, text = _main("check", *ids)
+    assert code == 0
+    assert max(len(line) for line in text.splitlines()) <= int(columns)
+    starts = [line.split()[0] for line in text.splitlines() if line.strip()]
+    assert [w for w in starts if w.startswith("kb.")] == ids        # whole, in order
+    code, text = _main("list", "optimizers")
+    assert max(len(line) for line in text.splitlines()) <= int(columns)
+    assert _first_column(text) == optimizers.names()
