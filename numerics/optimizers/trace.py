@@ -178,8 +178,8 @@ class Program:
     def elementwise_nodes(self) -> list[Node]:
         """The elementwise nodes the outputs depend on, in recorded (topological) order."""
         need: set[int] = set()
-        stack = [v for v in [self.p_out] + [v for _, v in self.state_out]
-                 if isinstance(v, Node) and v.elementwise]
+        outputs = [self.p_out] + [v for _, (_, v) in self.state_out]
+        stack = [v for v in outputs if isinstance(v, Node) and v.elementwise]
         while stack:
             n = stack.pop()
             if n.id in need:

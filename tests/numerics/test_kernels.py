@@ -214,3 +214,32 @@ def test_kernel_capability_is_validated():
     from adamlab.numerics.optimizers.adam import Adam
     with pytest.raises(TypeError, match="kernel must be True or False"):
         optimizers.register("adam-kernel-test", Adam, summary="s", source="s", kernel="yes")
+
+
+def test_a_state_field_the_new_parameters_do_not_use_is_still_computed(monkeypatch):
+    """A rule whose state keeps something the step does not read (here a running sum of
+    the gradients) is compiled with that field too, equal to the NumPy step."""
+    from typing import NamedTuple
+
+    from adamlab.numerics.optimizers import Optimizer, HParam
+
+    class S(NamedTuple):
+        step: int
+        total: np.ndarray
+
+    class Summing(Optimizer):
+        hparams = (HParam("lr", "positive", "step size"),)
+        defaults = dict(lr=0.1)
+        State = S
+
+        def init_state(self, p):
+            return S(0, np.zeros_like(p))
+
+        def step_rule(self, g, p, s, h):
+            return p - h["lr"] * g, S(s.step + 1, s.total + g)
+
+    optimizers.register("summing-test", Summing, summary="s", source="s", kernel=True)
+    try:
+        _assert_same(_both(monkeypatch, "summing-test", {}, "python", steps=3))
+    finally:
+        optimizers.unregister("summing-test")
