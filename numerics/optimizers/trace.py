@@ -178,7 +178,9 @@ class Program:
     def elementwise_nodes(self) -> list[Node]:
         """The elementwise nodes the outputs depend on, in recorded (topological) order."""
         need: set[int] = set()
-        outputs = [self.p_out] + [v for _, (_, v) in self.state_out]
+        outputs = [self.p_out] + [v for name, (_, v) in self.state_out   # (a field passed
+                                  if not (isinstance(v, Node) and v.op == "leaf"  # through
+                                          and v.args[0] == f"state:{name}")]     # is not)
         stack = [v for v in outputs if isinstance(v, Node) and v.elementwise]
         while stack:
             n = stack.pop()

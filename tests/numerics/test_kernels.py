@@ -243,3 +243,15 @@ def test_a_state_field_the_new_parameters_do_not_use_is_still_computed(monkeypat
         _assert_same(_both(monkeypatch, "summing-test", {}, "python", steps=3))
     finally:
         optimizers.unregister("summing-test")
+
+
+def test_the_loop_reads_only_what_the_step_uses():
+    """Adam without AMSGrad passes vmax through unchanged: the loop neither reads nor
+    writes it (at d = 10^7 that is 80 MB less memory traffic per step)."""
+    opt = optimizers.make("adam")
+    p = np.ones((1, 3))
+    prog = trace.trace(opt, opt.init(p), Resolved(opt, 1, 1, p.dtype))
+    _, arrays, _, outs = kernels.source(prog)
+    assert arrays == ["g", "p", "state:m", "state:v"] and outs == ["p", "m", "v"]
+    _, arrays, _, outs = kernels.source(prog, inplace=True)
+    assert outs == []                    # all three written into their own input arrays
