@@ -203,16 +203,10 @@ def cmd_regret(args, out) -> int:
         raise UsageError("--force and --resume exclude each other: --force replaces the "
                          "earlier run, --resume continues it")
     if resume:
-        old = checkpoint.key()
-        if old is None:
-            raise UsageError(f"--resume: {str(out_dir)!r} holds no checkpoint of an "
-                             f"interrupted run (one is kept in {regret_checkpoint.FOLDER}/ "
-                             f"while adamlab regret runs, and removed when it completes)")
-        why = regret_checkpoint.describe_mismatch(old, regret_checkpoint.experiment_key(
+        refused = checkpoint.refusal(regret_checkpoint.experiment_key(
             problem, T, runs, seed, save_steps, [s.name for s in specs]))
-        if why:
-            raise UsageError(f"--resume: the run in {str(out_dir)!r} is another experiment "
-                             f"({why}); give the same settings, or use --force to replace it")
+        if refused:
+            raise UsageError(f"--resume: {refused}")
         owned = []                         # its files stay until the new ones replace them
     elif owned and not force:
         hint = "; it was interrupted: add --resume to continue it" if checkpoint.exists() \

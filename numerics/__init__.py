@@ -8,25 +8,8 @@ Modules a user reaches for load on first use: ``optimizers``, ``problems``,
 
 numerics never imports :mod:`adamlab.theory`.
 """
+from adamlab.lazy import lazy_exports
 
-
-import importlib as _importlib
-
-_EXPORTS = {"optimizers": ".optimizers", "problems": ".problems", "domains": ".domains",
-            "simulate": ".simulate", "plots": ".plots"}
-
-
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        target = _EXPORTS[name]
-        module, _, attr = target.partition(":")
-        mod = _importlib.import_module(module, __name__)
-        return getattr(mod, attr) if attr else mod
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(list(globals()) + list(_EXPORTS))
-
-
-__all__ = sorted(_EXPORTS)
+EXPORTS = {"optimizers": ".optimizers", "problems": ".problems", "domains": ".domains",
+           "simulate": ".simulate", "plots": ".plots"}
+__getattr__, __dir__, __all__ = lazy_exports(__name__, globals(), EXPORTS)

@@ -12,22 +12,13 @@ the package does not load the whole ledger.
 """
 from __future__ import annotations
 
-import importlib
+from adamlab.lazy import lazy_exports
 
-_EXPORTS = {"Check": "claim", "Claim": "claim", "Method": "claim", "Quantifier": "claim",
-            "Verdict": "verdict", "decide": "ledger", "run_experiment": "regret.experiment",
-            "SeriesSpec": "regret.experiment", "Asymptotic": "methods.asymptotic",
-            "Simulation": "methods.asymptotic", "Symbolic": "methods.symbolic"}
-
-
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(list(globals()) + list(_EXPORTS))
-
-
-__all__ = sorted(_EXPORTS)
+EXPORTS = {"Check": ".claim:Check", "Claim": ".claim:Claim", "Method": ".claim:Method",
+           "Quantifier": ".claim:Quantifier", "Verdict": ".verdict:Verdict",
+           "decide": ".ledger:decide", "run_experiment": ".regret.experiment:run_experiment",
+           "SeriesSpec": ".regret.experiment:SeriesSpec",
+           "Asymptotic": ".methods.asymptotic:Asymptotic",
+           "Simulation": ".methods.asymptotic:Simulation",
+           "Symbolic": ".methods.symbolic:Symbolic"}
+__getattr__, __dir__, __all__ = lazy_exports(__name__, globals(), EXPORTS)

@@ -6,25 +6,8 @@ the two meet.  Modules a user reaches for load on first use:
 evaluable on runs), ``quantities`` (the run statistics they read), ``recursions``
 (EMA and Adam's moments, exactly), ``step_bounds`` (the effective step).
 """
+from adamlab.lazy import lazy_exports
 
-
-import importlib as _importlib
-
-_EXPORTS = {"regret_bounds": ".regret.bounds", "quantities": ".regret.quantities",
-            "recursions": ".recursions", "step_bounds": ".step_bounds"}
-
-
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        target = _EXPORTS[name]
-        module, _, attr = target.partition(":")
-        mod = _importlib.import_module(module, __name__)
-        return getattr(mod, attr) if attr else mod
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(list(globals()) + list(_EXPORTS))
-
-
-__all__ = sorted(_EXPORTS)
+EXPORTS = {"regret_bounds": ".regret.bounds", "quantities": ".regret.quantities",
+           "recursions": ".recursions", "step_bounds": ".step_bounds"}
+__getattr__, __dir__, __all__ = lazy_exports(__name__, globals(), EXPORTS)

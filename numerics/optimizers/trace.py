@@ -252,12 +252,12 @@ class _TraceResolved:
     """``h`` of a trace: constant scalar hyperparameters as numbers, scheduled ones and
     ``t`` as per-step leaves, per-run arrays refused."""
 
-    def __init__(self, prog: Program, real, arith: TraceArith):
-        self.prog, self._real, self.arith = prog, real, arith
+    def __init__(self, prog: Program, opt, real, arith: TraceArith):
+        self.prog, self._opt, self._real, self.arith = prog, opt, real, arith
         self.t = prog.leaf("t", False, real.t)
 
     def __getitem__(self, name: str):
-        return self._convert(name, self._real._opt.hyper[name], self._real[name])
+        return self._convert(name, self._opt.hyper[name], self._real[name])
 
     def _convert(self, path, declared, value):
         if isinstance(value, tuple):
@@ -309,7 +309,7 @@ def trace(opt, state, h) -> Program:
         else:
             raise TraceError(f"state field {name} is a {type(value).__name__}")
     s = type(state)(*traced)
-    hh = _TraceResolved(prog, h, A)
+    hh = _TraceResolved(prog, opt, h, A)
     with np.errstate(all="ignore"):
         new_p, new_s = opt.step_rule(g, p, s, hh)
     prog.p_out = _element(new_p, "the new parameters")

@@ -78,6 +78,19 @@ class Checkpoint:
         except (OSError, ValueError):
             return None
 
+    def refusal(self, key: dict) -> str | None:
+        """None when the experiment of ``key`` may resume from this folder, else why not
+        (no checkpoint, or the checkpoint of another experiment, with the difference)."""
+        old = self.key()
+        if old is None:
+            return (f"{str(self.folder.parent)!r} holds no checkpoint of an interrupted run "
+                    f"(one is kept in {FOLDER}/ while adamlab regret runs, and removed when "
+                    f"it completes)")
+        why = describe_mismatch(old, key)
+        return None if why is None else \
+            f"the run in {str(self.folder.parent)!r} is another experiment ({why}); give " \
+            f"the same settings, or use --force to replace it"
+
     def start(self, key: dict) -> None:
         """Begin (or continue) checkpointing the experiment of ``key``."""
         self.folder.mkdir(parents=True, exist_ok=True)

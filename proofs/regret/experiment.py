@@ -86,7 +86,7 @@ from adamlab.numerics.sim.result import RunResult, to_jsonable
 
 from .assess import (BoundAssessment, algorithm_conditions, assess_bounds,  # noqa: F401
                      bound_ids_for)
-from .checkpoint import Checkpoint, describe_mismatch, experiment_key, nbytes, series_key
+from .checkpoint import Checkpoint, experiment_key, nbytes, series_key
 
 QUANTILES = (0.1, 0.5, 0.9)
 DEFAULT_ALPHA = 0.1
@@ -320,15 +320,9 @@ def run_experiment(problem, specs: Sequence[SeriesSpec], T: int, runs: int = 1,
     exp = Experiment(prob, int(T), int(runs), int(seed), [])
     if checkpoint is not None:
         key = experiment_key(prob, int(T), int(runs), int(seed), save_steps, labels)
-        if resume:
-            old = checkpoint.key()
-            if old is None:
-                raise ValueError(f"resume: {checkpoint.folder.parent} holds no checkpoint "
-                                 f"of an interrupted run")
-            why = describe_mismatch(old, key)
-            if why:
-                raise ValueError(f"resume: the run in {checkpoint.folder.parent} is another "
-                                 f"experiment ({why})")
+        refused = checkpoint.refusal(key) if resume else None
+        if refused:
+            raise ValueError(f"resume: {refused}")
         checkpoint.start(key)
     cache: dict = {}
     if not getattr(prob, "adaptive", False) and not getattr(prob, "linear", False):
@@ -351,11 +345,11 @@ def run_experiment(problem, specs: Sequence[SeriesSpec], T: int, runs: int = 1,
         save = None
         if save_dir is not None:
             save = f"{save_dir}/runs/{file_stem(spec.name)}.npz"
+        opt, hyper = build_optimizer(spec, prob)
         if log:
             log(f"[{i}/{len(specs)}] {spec.name}: {runs} run(s) x {T:,} steps, "
-                f"{hyper_text(build_optimizer(spec, prob)[1])} ...")
+                f"{hyper_text(hyper)} ...")
         t0 = time.perf_counter()
-        opt, hyper = build_optimizer(spec, prob)
         skey = series_key(spec.name, opt.name, hyper)
         stem = file_stem(spec.name)
         kept = checkpoint.load(stem, skey) if checkpoint is not None and resume else None
