@@ -4,7 +4,9 @@ per entry, one module per paper.
 Sources: [KB] Kingma & Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015,
 arXiv:1412.6980v9 (:mod:`.kb`).  [RKK] Reddi, Kale & Kumar, "On the Convergence of
 Adam and Beyond", ICLR 2018 (:mod:`.rkk`).  [DHS] Duchi, Hazan & Singer, JMLR 2011
-(:mod:`.dhs`).  [Z] Zinkevich, ICML 2003 (:mod:`.zinkevich`).
+(:mod:`.dhs`).  [Z] Zinkevich, ICML 2003 (:mod:`.zinkevich`).  The seed documents'
+equations and remarks (:mod:`.seed`, with the printed algorithms they are compared with
+in :mod:`.algorithms`).  [TP] Tran & Phong, IEEE Access 2019 (:mod:`.tp`).
 
 Adding a published claim is one entry in its paper's module (and a method if none
 of :mod:`adamlab.proofs.claim`'s fits).  The statements are transcribed from the
@@ -15,10 +17,11 @@ from __future__ import annotations
 import difflib
 
 from ..claim import Claim
-from . import dhs, kb, rkk, zinkevich
+from . import dhs, kb, rkk, seed, tp, zinkevich
 
 #: the ledger, in order
-CLAIMS: tuple[Claim, ...] = kb.CLAIMS + rkk.CLAIMS + dhs.CLAIMS + zinkevich.CLAIMS
+CLAIMS: tuple[Claim, ...] = (kb.CLAIMS + rkk.CLAIMS + dhs.CLAIMS + zinkevich.CLAIMS
+                             + seed.CLAIMS + tp.CLAIMS)
 
 
 def ids() -> list[str]:

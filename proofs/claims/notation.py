@@ -12,6 +12,23 @@ import sympy as sp
 from adamlab.theory.regret.quantities import D, D_inf, G, G_inf, T, d, eta, lam
 from adamlab.theory.symbols import alpha, beta1, beta2, c, eps, epshat, i, p, t
 
+class Tex(sp.Symbol):
+    """A symbol with its own LaTeX (names such as E[g^2]_t, which SymPy would split at
+    ``^`` and ``_``); it behaves as the plain symbol ``name`` everywhere else (code
+    generation uses the name)."""
+
+    def __new__(cls, name, tex=None, **assumptions):
+        obj = sp.Symbol.__xnew__(cls, name, **assumptions)
+        obj._tex = tex or name
+        return obj
+
+    def __getnewargs_ex__(self):
+        return ((self.name, self._tex), self.assumptions0)
+
+    def _latex(self, printer):
+        return self._tex
+
+
 gamma = sp.Symbol("gamma", nonnegative=True)
 Delta_t = sp.Symbol(r"\Delta_t", real=True)
 m_t, v_t = sp.Symbol("m_t", real=True), sp.Symbol("v_t", nonnegative=True)
@@ -37,7 +54,7 @@ lambda_min = sp.Function(r"\lambda_{\min}")
 Gamma_next = sp.Symbol(r"\Gamma_{t+1}")
 theta_star = sp.Symbol(r"\theta^*", real=True)
 
-__all__ = ["D", "D_inf", "Delta", "Delta_t", "E", "G", "G_inf", "Gamma_next", "R", "T",
+__all__ = ["D", "D_inf", "Tex", "Delta", "Delta_t", "E", "G", "G_inf", "Gamma_next", "R", "T",
            "alpha", "b1_t", "beta1", "beta2", "c", "d", "ema", "eps", "epshat", "eta",
            "g_seq", "g_sq", "g_t", "g_ti", "gamma", "gnorm_i", "i", "lam", "lambda_min",
            "m_t", "mhat_t", "mhat_ti", "p", "t", "theta_prev", "theta_star", "theta_t",

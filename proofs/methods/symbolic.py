@@ -199,11 +199,17 @@ def certify(rel, witness: dict) -> bool:
 
 class Symbolic(Method):
     """Method: :func:`decide_relation` on the claim's statement and its SymPy hypotheses
-    (hypotheses in words are listed in the evidence but cannot be used)."""
+    (hypotheses in words are listed in the evidence but cannot be used), or on
+    ``relation`` and ``hypotheses`` when given (one part of a claim, or one reading)."""
 
     kind = "symbolic"
 
-    def __init__(self, *, points: int = 400, seed: int = 0):
+    def __init__(self, *, points: int = 400, seed: int = 0, relation=None, hypotheses=None):
+        if relation is not None and not isinstance(relation, _RELATIONS) \
+                and not callable(relation):
+            raise TypeError(f"relation must be a SymPy relation or a function building "
+                            f"one; got {type(relation).__name__}")
+        self.relation, self.hypotheses = relation, hypotheses
         if not isinstance(points, int) or isinstance(points, bool) or points < 1:
             raise ValueError(f"points must be an int >= 1; got {points!r}")
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
@@ -211,8 +217,13 @@ class Symbolic(Method):
         self.points, self.seed = points, seed
 
     def decide(self, claim, thorough: bool = False) -> Verdict:
-        hyps = claim.hypothesis_list()
-        v = decide_relation(claim.id, claim.expr(), [h for h in hyps if not isinstance(h, str)],
+        if self.relation is None:
+            rel, hyps = claim.expr(), claim.hypothesis_list()
+        else:
+            rel = self.relation() if callable(self.relation) and not isinstance(
+                self.relation, sp.Basic) else self.relation
+            hyps = tuple(self.hypotheses or ())
+        v = decide_relation(claim.id, rel, [h for h in hyps if not isinstance(h, str)],
                             points=self.points * (10 if thorough else 1), seed=self.seed)
         words = [h for h in hyps if isinstance(h, str)]
         if words:

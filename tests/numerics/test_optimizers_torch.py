@@ -1,7 +1,8 @@
 """Our optimizers reproduce torch.optim iterate by iterate (float64).
 
-The reference trajectories in ``tests/reference/torch_vectors.{npz,json}`` were
-made with torch 2.13 by ``tests/reference/make_torch_vectors.py`` (torch is
+The reference trajectories in ``proofs/references/torch_vectors.{npz,json}``
+(package data of :mod:`adamlab.proofs.references`, read here from the installed
+package) were made with torch 2.13 by ``tests/reference/make_torch_vectors.py`` (torch is
 needed only to regenerate them, never here).  For each config we build
 ``optimizers.make(name, **hp)``, start from torch's theta_0 and feed the very
 gradients torch was given, step by step, and require every iterate to agree:
@@ -10,15 +11,15 @@ gradients torch was given, step by step, and require every iterate to agree:
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from importlib.resources import files
 
 import numpy as np
 import pytest
 
 from adamlab.numerics import optimizers
 
-REF = Path(__file__).resolve().parents[1] / "reference"
-META = json.loads((REF / "torch_vectors.json").read_text())
+REF = files("adamlab.proofs.references")
+META = json.loads((REF / "torch_vectors.json").read_text(encoding="utf-8"))
 CONFIGS = META["configs"]
 RTOL = 1e-12
 TORCH_MAJOR_MINOR = "2.13."
@@ -26,7 +27,7 @@ TORCH_MAJOR_MINOR = "2.13."
 
 @pytest.fixture(scope="module")
 def vectors():
-    with np.load(REF / "torch_vectors.npz", allow_pickle=False) as data:
+    with (REF / "torch_vectors.npz").open("rb") as fh, np.load(fh, allow_pickle=False) as data:
         return {key: data[key] for key in data.files}
 
 
@@ -103,7 +104,7 @@ def test_reference_file_metadata():
         assert cfg["torch_version"].startswith(TORCH_MAJOR_MINOR), cfg["id"]
         assert cfg["torch_kwargs"].get("foreach") is False, cfg["id"]
         assert isinstance(cfg["seed"], int) and cfg["steps"] >= 60, cfg["id"]
-    with np.load(REF / "torch_vectors.npz", allow_pickle=False) as data:
+    with (REF / "torch_vectors.npz").open("rb") as fh, np.load(fh, allow_pickle=False) as data:
         keys = set(data.files)
         assert keys == {f"{i}__{k}" for i in ids for k in ("grads", "params")}
         for key in keys:

@@ -1,17 +1,20 @@
-"""Generate reference trajectories of torch.optim for tests/numerics/test_optimizers_torch.py.
+"""Generate reference trajectories of torch.optim (package data of adamlab.proofs.references).
 
 Run from the repository root::
 
     python tests/reference/make_torch_vectors.py
 
 This is a *developer* script: it needs torch 2.13.* (never a runtime or test
-dependency of adamlab).  It writes, atomically,
+dependency of adamlab).  Its output is installed with the package, because the
+claims ledger decides framework claims against it at run time
+(:mod:`adamlab.proofs.references` loads it); tests/numerics/test_optimizers_torch.py
+replays our optimizers against it.  It writes, atomically,
 
-* ``tests/reference/torch_vectors.npz`` -- for every config id ``<cid>``:
+* ``proofs/references/torch_vectors.npz`` -- for every config id ``<cid>``:
   ``<cid>__grads`` (T, 3, 4), the gradients torch was given (``p.grad``, before
   torch applies any weight decay), and ``<cid>__params`` (T+1, 3, 4), torch's
   iterates theta_0 .. theta_T; all float64, no object arrays;
-* ``tests/reference/torch_vectors.json`` -- the metadata: per config its id,
+* ``proofs/references/torch_vectors.json`` -- the metadata: per config its id,
   our registry name and hyperparameters, the torch class and keyword arguments,
   the torch version and the seed of its gradient problem.
 
@@ -39,8 +42,10 @@ SHAPE = (3, 4)
 BASE_SEED = 20_130  # config i uses BASE_SEED + i
 
 HERE = Path(__file__).resolve().parent
-NPZ_PATH = HERE / "torch_vectors.npz"
-JSON_PATH = HERE / "torch_vectors.json"
+# package data: proofs/ installs as adamlab.proofs (see pyproject.toml)
+OUT_DIR = HERE.parents[1] / "proofs" / "references"
+NPZ_PATH = OUT_DIR / "torch_vectors.npz"
+JSON_PATH = OUT_DIR / "torch_vectors.json"
 
 # Conventions our modules must be told explicitly to reproduce torch (see
 # tests/API_SPEC.md); they are part of each config's hyperparameters.
@@ -261,7 +266,8 @@ def main() -> int:
         arrays[f"{cfg['id']}__params"] = params
         metas.append(dict(cfg, torch_version=torch.__version__))
     meta = dict(
-        description="torch.optim reference trajectories (float64) for "
+        description="torch.optim reference trajectories (float64), loaded by "
+                    "adamlab.proofs.references and replayed by "
                     "tests/numerics/test_optimizers_torch.py; regenerate with "
                     "python tests/reference/make_torch_vectors.py",
         torch_version=torch.__version__,

@@ -1,0 +1,52 @@
+r"""Claims of Tran Thi Phuong & Le Trieu Phong, "On the Convergence Proof of AMSGrad and a
+New Version", IEEE Access 7 (2019), arXiv:1904.03590, §3: the step of Reddi, Kale &
+Kumar's proof of their Theorem 4 that needs a monotone sequence.
+
+The step is shown in the step-checked proof of ``rkk.thm4`` (``adamlab prove rkk.thm4``).
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import sympy as sp
+
+from ..claim import Claim, Quantifier
+from ..methods.rules import TS
+from ..methods.sequences import Monotone
+from .algorithms import ALPHA_T, AMSGRAD_RKK, B1_T, b1, b2, vhat
+
+#: the per-coordinate weight of the telescoping sum in RKK's proof of Theorem 4
+WEIGHT = sp.sqrt(vhat) / (ALPHA_T * (1 - B1_T))
+
+
+def _runs(rng):
+    """A run inside Theorem 4's hypotheses: b2 in (0, 1), b1 < sqrt(b2) (gamma < 1),
+    b1_t = b1 lam^(t-1) <= b1, alpha_t = alpha/sqrt(t), gradients in [-1, 1], 6 steps."""
+    b2v = Fraction(int(rng.integers(50, 100)), 100)
+    b1v = Fraction(int(rng.integers(1, 95)), 100)
+    while b1v * b1v >= b2v:
+        b1v /= 2
+    lam = Fraction(int(rng.integers(1, 100)), 100)
+    grads = [Fraction(int(rng.integers(-10, 11)), 10) or Fraction(1, 10) for _ in range(6)]
+    return ({"beta_1": b1v, "beta_2": b2v, "lambda_1": lam, "alpha": Fraction(1),
+             "theta_0": Fraction(0)}, grads)
+
+
+CLAIMS = (
+    Claim("tp.rkk-proof4-step", "TP §3 (on RKK's proof of Thm 4)",
+          "RKK's proof of Thm 4 telescopes because sqrt(vhat_{t,i})/(alpha_t (1 - b1_t)) is "
+          "non-decreasing in t for every AMSGrad run that meets Thm 4's hypotheses (b1_t <= "
+          "b1, alpha_t = alpha/sqrt(t), vhat_t = max(vhat_{t-1}, v_t)).",
+          lambda: sp.Ge(WEIGHT.xreplace({TS: TS + 1}), WEIGHT),
+          Monotone(AMSGRAD_RKK, WEIGHT, _runs,
+                   "b2 in [0.5, 0.99], b1 < sqrt(b2), b1_t = b1 lam^(t-1) with lam in "
+                   "(0, 1), alpha = 1, gradients in [-1, 1] (multiples of 1/10), 6 steps; "
+                   "AMSGrad as [RKK] Algorithm 2 (the projection does not change vhat)"),
+          lambda: (sp.Lt(b1, sp.sqrt(b2)), "b1_t = b1 lam^(t-1) <= b1",
+                   "alpha_t = alpha/sqrt(t)", "vhat_t = max(vhat_(t-1), v_t)"),
+          Quantifier("amsgrad", {"amsgrad_mode": "reddi", "betas": "(b1 lam^(t-1), b2)",
+                                 "lr": "alpha/sqrt(t)", "eps": 0},
+                     "every gradient sequence (the weight does not depend on the iterates)")),
+)
+
+__all__ = ["CLAIMS", "WEIGHT"]
