@@ -56,7 +56,9 @@ def _compare(rule: Rule, theta: sp.Symbol, ref, params) -> dict[str, Any]:
     err = np.where(np.isfinite(err), err, np.inf)
     j = int(np.argmax(err))
     return {"config": ref.id, "call": ref.call, "framework_version": ref.version,
-            "kwargs": ref.kwargs, "max_rel_diff": float(err.max()),
+            "kwargs": {k: (list(v) if isinstance(v, tuple) else v)
+                       for k, v in ref.kwargs.items()},
+            "max_rel_diff": float(err.max()),
             "agrees": bool(err.max() <= RTOL), "_worst": j}
 
 

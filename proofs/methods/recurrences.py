@@ -94,13 +94,16 @@ def _in_unit(expr, unit):
 
 
 def _rat_points(symbols, rng, n, positive=()):
-    """n points of small rationals for ``symbols`` (those in ``positive`` in (0, 1))."""
+    """n points of small rationals for ``symbols`` (those in ``positive`` in (0, 1), other
+    positive symbols in (0, 30])."""
     pts = []
     for _ in range(n):
         pt = {}
         for s in symbols:
             if s in positive:
                 pt[s] = sp.Rational(int(rng.integers(1, 20)), 21)
+            elif s.is_positive:
+                pt[s] = sp.Rational(int(rng.integers(1, 31)), int(rng.integers(1, 8)))
             else:
                 pt[s] = sp.Rational(int(rng.integers(-30, 31)), int(rng.integers(1, 8)))
         pts.append(pt)
@@ -427,6 +430,18 @@ class Coefficient(Method):
                        f"{self.unknown} that step 1 allows fail at a later step (exact "
                        f"SymPy solution, difference certified at 60 and 90 digits)", ev)
 
+    def sides(self, witness: Mapping[str, Any], dps: int = 60) -> tuple[Any, Any]:
+        """Re-run a witness from its JSON: (b's iterate, a's iterate) at its step, with the
+        unknown at ``witness["unknown_value"]``, at ``dps`` digits."""
+        byname = {s.name: s for s in set(self.a.params) | set(self.b.params)
+                  | self._input_symbols() | {self.unknown}}
+        pt = {byname[k]: rational(v) for k, v in witness["params"].items() if k in byname}
+        u = sp.sympify(witness["unknown_value"], locals=byname).xreplace(pt)
+        k = int(witness["step"]) - 1
+        vb = self._outputs(self.b, pt)[k].xreplace({self.unknown: u}).xreplace(pt)
+        va = self._outputs(self.a, pt)[k].xreplace({self.unknown: u}).xreplace(pt)
+        return _num(vb, dps), _num(va, dps)
+
     def _certify(self, cfg, killed, out_a, out_b) -> dict[str, Any] | None:
         if not killed:          # no solution at step 1 at all: step 1 itself is the witness
             killed = [(self.unknown, (0, out_b[0] - out_a[0]))]
@@ -445,11 +460,9 @@ class Coefficient(Method):
                 return {"witness": {"params": {**{str(s): exact_str(v) for s, v in pt.items()},
                                                **{str(a): exact_str(b) for a, b in cfg.items()
                                                   if b.is_Rational}},
-                                    "step": k + 1,
-                                    "note": f"{self.unknown} = {u} (the value step 1 "
-                                            f"allows)",
-                                    "rerun": "adamlab.proofs.methods.recurrences.Coefficient"
-                                             "._outputs at the witness"},
+                                    "step": k + 1, "unknown_value": str(u),
+                                    "note": f"{self.unknown} = {u}: the value step 1 allows",
+                                    "rerun": "Coefficient.sides(witness)"},
                         "lhs": digits(_num(vb, 60), 40), "rhs": digits(_num(va, 60), 40),
                         "sides": f"lhs: {self.b.name}'s iterate, rhs: {self.a.name}'s"}
         return None

@@ -54,19 +54,25 @@ class SequenceLimit(Method):
     def describe(self) -> str:
         return f"exact limits (SymPy) on {len(self.candidates)} gradient sequences"
 
+    def limit_of(self, gi, params: Mapping[str, Any] | None = None):
+        """The exact limit of a_t for the gradient sequence ``gi`` (an expression in i, or
+        its text as a witness stores it) at ``params`` (default: the method's)."""
+        params = self.params if params is None else params
+        gi = sp.sympify(gi, locals={"i": _I}) if isinstance(gi, str) else gi
+        sub = {s: sp.Rational(Fraction(params[s.name]).numerator,
+                              Fraction(params[s.name]).denominator)
+               for s in sp.sympify(self.expr).free_symbols if s.name in params}
+        e = sp.sympify(self.expr).xreplace(sub).replace(g_of, sp.Lambda(_I, gi)).doit()
+        if isinstance(e, sp.Sum) and e.limits[0][2] == TS:     # a series: convergence
+            (j, lo, _), = e.limits
+            series = sp.Sum(e.function, (j, lo, sp.oo))
+            return series.doit() if series.is_convergent() else sp.oo
+        return sp.limit(e, TS, sp.oo)
+
     def decide(self, claim, thorough: bool = False) -> Verdict:
-        sub = {s: sp.Rational(Fraction(self.params[s.name]).numerator,
-                              Fraction(self.params[s.name]).denominator)
-               for s in sp.sympify(self.expr).free_symbols if s.name in self.params}
         rows = []
         for label, gi in self.candidates:
-            e = sp.sympify(self.expr).xreplace(sub).replace(g_of, sp.Lambda(_I, gi)).doit()
-            if isinstance(e, sp.Sum) and e.limits[0][2] == TS:     # a series: convergence
-                (j, lo, _), = e.limits
-                L = sp.Sum(e.function, (j, lo, sp.oo)).doit() \
-                    if sp.Sum(e.function, (j, lo, sp.oo)).is_convergent() else sp.oo
-            else:
-                L = sp.limit(e, TS, sp.oo)
+            L = self.limit_of(gi)
             if self.claimed == "finite":
                 holds = bool(L.is_finite)
             else:
@@ -86,9 +92,10 @@ class SequenceLimit(Method):
                            f"verified on {len(rows)} gradient sequences (exact limits)", ev)
         r = bad[0]
         if self.claimed != "finite" and r["limit"] not in ("oo", "-oo", "zoo", "nan"):
-            ev.update({"witness": {"gradients_are": f"g_i = {r['g_i']}",
+            ev.update({"witness": {"gradients_are": r["g_i"],
                                    "params": {k: exact_str(v) for k, v in self.params.items()},
-                                   "rerun": "adamlab.proofs.methods.sequences.SequenceLimit"},
+                                   "rerun": "SequenceLimit.limit_of(witness['gradients_are'], "
+                                            "witness['params'])"},
                        "lhs": r["limit_60_digits"], "rhs": digits(_as_mp(self.claimed), 30),
                        "sides": "lhs: the exact limit for the witness sequence; rhs: the "
                                 "claimed limit"})
@@ -268,9 +275,9 @@ class Monotone(Method):
                                           "grads": [exact_str(g) for g in grads[:k + 1]],
                                           "step": k + 1,
                                           "rerun": "Monotone.values(params, grads, 60)"},
-                              "lhs": digits(q60[k - 1], 40), "rhs": digits(q60[k], 40),
-                              "sides": f"lhs: the quantity after step {k}; rhs: after step "
-                                       f"{k + 1} (smaller)"}
+                              "lhs": digits(q60[k], 40), "rhs": digits(q60[k - 1], 40),
+                              "sides": f"lhs: the quantity after step {k + 1}; rhs: after "
+                                       f"step {k} (larger: it decreased)"}
                         return Verdict(claim.id, "refuted",
                                        f"refuted: on a run inside the hypotheses the quantity "
                                        f"falls from {mp.nstr(q60[k - 1], 8)} (t = {k}) to "

@@ -17,9 +17,10 @@ from typing import Any
 
 from .. import claims
 from . import proof as pf
-from . import kb as proof_kb, rkk as proof_rkk
+from . import kb as proof_kb, parts as proof_parts, rkk as proof_rkk
 
-_BUILDERS = {"kb.thm4.1": lambda: proof_kb.build(), "rkk.thm4": lambda: proof_rkk.build()}
+_BUILDERS = {"kb.thm4.1": lambda: proof_kb.build(), "rkk.thm4": lambda: proof_rkk.build(),
+             **{i: (lambda i=i: proof_parts.build(i)) for i in proof_parts.ids()}}
 
 MEANING = {
     "proved": "derived symbolically (SymPy) under the stated hypotheses",

@@ -84,6 +84,19 @@ def build() -> Proof:
                         r"flaw pointed out by Tran Thi Phuong and Le Trieu Phong, IEEE Access 7, "
                         r"2019, arXiv:1904.03590). Whether Theorem 4 itself survives is decided "
                         r"separately (`rkk.thm4` below)."),
+        Step("Telescoping needs non-decreasing weights (monotonicity)",
+             r"\frac{\hat v_{t+1,i}^{1/2}}{\alpha_{t+1}(1-\beta_{1,t+1})} \ge "
+             r"\frac{\hat v_{t,i}^{1/2}}{\alpha_t(1-\beta_{1t})}",
+             r"To telescope the sum of $X_t/(2\alpha_t(1-\beta_{1t}))$ with the round's own "
+             r"coefficient, the weights $\sqrt{\hat v_{t,i}}/(\alpha_t(1-\beta_{1t}))$ must "
+             r"not decrease: $\hat v_t$ (the max) and $1/\alpha_t$ do not, but "
+             r"$1/(1-\beta_{1t})$ falls when $\beta_{1t}$ does. This is where the proof uses "
+             r"monotonicity; the ledger decides it on exact AMSGrad runs.",
+             claim="tp.rkk-proof4-step", source="TP §3 on RKK's proof of Thm 4",
+             on_failure=r"With $\beta_{1t} = \beta_1\lambda^{t-1}$ the weight can fall from "
+                        r"one step to the next (the witness is an AMSGrad run inside the "
+                        r"theorem's hypotheses); the sum does not telescope as printed (the gap "
+                        r"Tran & Phong point out, arXiv:1904.03590 §3)."),
         Step("Lemma 2: the gradient term",
              r"\sum_{t=1}^T\alpha_t\lVert\hat V_t^{-1/4}m_t\rVert^2 \le \frac{\alpha\sqrt{1+\log T}}"
              r"{(1-\beta_1)(1-\gamma)\sqrt{1-\beta_2}}\sum_{i=1}^d\lVert g_{1:T,i}\rVert_2,\quad"
