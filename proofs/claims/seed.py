@@ -234,7 +234,7 @@ CLAIMS = (
           lambda: sp.Eq(sp.Symbol(r"\Delta_t"), _ADAM_CLOSED),
           Induction(al.ADAM_SEED_EPS0, {m: _M_CLOSED, v: _V_CLOSED}, (_ADAM_STEP, _ADAM_CLOSED),
                     unit=(rho1, rho2)),
-          lambda: (sp.Eq(eps, 0), "m_0 = v_0 = 0", _ANY),
+          lambda: ("eps = 0", "m_0 = v_0 = 0", _ANY),
           Quantifier("adam", {"eps": 0}, _ANY)),
     Claim("seed003.bias-factor", "seed 003, Adam equations and footnote 1",
           "At (rho1, rho2) = (0.9, 0.999) the factor sqrt(1-rho2^t)/(1-rho1^t) is below 1 "

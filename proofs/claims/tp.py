@@ -14,9 +14,16 @@ from ..claim import Claim, Quantifier
 from ..methods.rules import TS
 from ..methods.sequences import Monotone
 from .algorithms import ALPHA_T, AMSGRAD_RKK, B1_T, b1, b2, vhat
+from .notation import Tex
 
 #: the per-coordinate weight of the telescoping sum in RKK's proof of Theorem 4
 WEIGHT = sp.sqrt(vhat) / (ALPHA_T * (1 - B1_T))
+
+
+def _weight(vhat_tex: str, step):
+    """The weight at ``step`` with a display symbol for its vhat (for the statement)."""
+    return WEIGHT.xreplace({vhat: Tex(vhat_tex.strip("\\").replace("{", "").replace(
+        "}", "").replace(",", "_"), vhat_tex, real=True), TS: step})
 
 
 def _runs(rng):
@@ -37,7 +44,7 @@ CLAIMS = (
           "RKK's proof of Thm 4 telescopes because sqrt(vhat_{t,i})/(alpha_t (1 - b1_t)) is "
           "non-decreasing in t for every AMSGrad run that meets Thm 4's hypotheses (b1_t <= "
           "b1, alpha_t = alpha/sqrt(t), vhat_t = max(vhat_{t-1}, v_t)).",
-          lambda: sp.Ge(WEIGHT.xreplace({TS: TS + 1}), WEIGHT),
+          lambda: sp.Ge(_weight(r"\hat v_{t+1,i}", TS + 1), _weight(r"\hat v_{t,i}", TS)),
           Monotone(AMSGRAD_RKK, WEIGHT, _runs,
                    "b2 in [0.5, 0.99], b1 < sqrt(b2), b1_t = b1 lam^(t-1) with lam in "
                    "(0, 1), alpha = 1, gradients in [-1, 1] (multiples of 1/10), 6 steps; "
