@@ -2,7 +2,9 @@ r"""Claims of Reddi, Kale & Kumar, "On the Convergence of Adam and Beyond", ICLR
 
 Camera-ready version: §3 (eq. 2, the matrix Gamma), Theorem 1 (the online
 counterexample), §5 (the synthetic experiments), Theorem 4 and Corollary 1
-(AMSGrad's regret, their Algorithm 2).
+(AMSGrad's regret, their Algorithm 2); Theorems 2 and 3 (a counterexample for every
+b1 < sqrt(b2), online and stochastic: the constructions and grids of
+:mod:`adamlab.proofs.checks.rkk_family`).
 """
 from __future__ import annotations
 
@@ -11,12 +13,12 @@ import sympy as sp
 from adamlab.theory.regret import bounds as rb
 from adamlab.theory.regret import quantities as rq
 
-from ..checks import gamma_psd, oco_search, regret, simulations
+from ..checks import gamma_psd, oco_search, regret, rkk_family, simulations
 from ..claim import Assumption, Check, Claim, Quantifier
 from ..methods.asymptotic import Asymptotic
 from ..methods.search_method import Search
 from .notation import (Gamma_next, R, T, alpha, b1_t, beta1, beta2, gamma, lam, lambda_min,
-                       t, theta_t)
+                       t, theta_star, theta_t)
 
 _C = sp.Symbol("C", positive=True)
 _ONLINE = "f_t(x) = C x for t mod 3 = 1, -x otherwise, on F = [-1, 1]"
@@ -27,6 +29,11 @@ def _amsgrad_hyps(extra=()):
             sp.Eq(gamma, beta1 / sp.sqrt(beta2)), sp.Lt(gamma, 1),
             sp.Le(b1_t, beta1), "alpha_t = alpha/sqrt(t)",
             "F has inf-diameter D_inf", "||grad f_t||_inf <= G_inf", *extra)
+
+
+def _family_hyps(*extra):
+    return (sp.Le(0, beta1, evaluate=False), sp.Lt(beta1, sp.sqrt(beta2)), sp.Lt(beta2, 1),
+            "beta1_t = beta1 (constant)", "alpha_t = alpha/sqrt(t)", *extra)
 
 
 def _adam_R(name):
@@ -110,6 +117,34 @@ CLAIMS = (
           lambda: _amsgrad_hyps((sp.Eq(b1_t, beta1 * lam**(t - 1)), sp.Lt(0, lam),
                                  sp.Lt(lam, 1))),
           _AMSGRAD_RKK),
+    Claim("rkk.thm2", "RKK Thm 2",
+          'For any b1, b2 in [0, 1) with b1 < sqrt(b2), there is an online convex '
+          'optimization problem on which Adam (constant b1, alpha_t = alpha/sqrt(t)) has '
+          'R(T)/T not tending to 0.',
+          lambda: sp.Ne(sp.Limit(R(T) / T, T, sp.oo), 0),
+          Asymptotic(rkk_family.thm2(False), T=200_000, T_thorough=10**7,
+                     thorough=rkk_family.thm2(True), summary="grid",
+                     about=rkk_family.about(2)),
+          lambda: _family_hyps("F = [-1, 1]; f_t(x) = s C x if t mod C = 1, -s x otherwise, "
+                               "C = C(b1, b2) (rkk_family.thm2_problem)"),
+          Quantifier("adam", {"betas": "(b1, b2), 0 <= b1 < sqrt(b2) < 1",
+                              "lr": "alpha/sqrt(t)", "eps": 0},
+                     "rkk-thm1 with period C(b1, b2), slopes s C and -s (RKK Thm 2's game "
+                     "times s)")),
+    Claim("rkk.thm3", "RKK Thm 3",
+          'For any b1, b2 in [0, 1) with b1 < sqrt(b2), there is a stochastic convex '
+          'optimization problem for which Adam does not converge to the optimal solution.',
+          lambda: sp.Ne(sp.Limit(theta_t, t, sp.oo), theta_star),
+          Asymptotic(rkk_family.thm3(False), T=100_000, T_thorough=10**6,
+                     thorough=rkk_family.thm3(True), summary="grid",
+                     about=rkk_family.about(3)),
+          lambda: _family_hyps(sp.Eq(theta_star, -1),
+                               "F = [-1, 1]; f_t(x) = C x with probability p = (1+delta)/(C+1), "
+                               "-x otherwise, i.i.d.; E f_t(x) = delta x; C = C(b1, b2) "
+                               "(rkk_family.thm3_problem)"),
+          Quantifier("adam", {"betas": "(b1, b2), 0 <= b1 < sqrt(b2) < 1",
+                              "lr": "alpha/sqrt(t)", "eps": 0},
+                     "rkk-stochastic with C(b1, b2), p = (1+delta)/(C+1), slope_other 1")),
 )
 
 _ = theta_t

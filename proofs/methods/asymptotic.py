@@ -31,11 +31,32 @@ Rules (:data:`RULES`), stated in the evidence:
 ``None``
     no rule on the regret (only the iterate rule below).
 
+A periodic game (losses with period p) may be judged at the ends of its periods:
+with ``period = p`` the curve and the fits use only :math:`t = kp` (the regret of
+whole periods; inside a period :math:`R(t)/t` swings by :math:`O(p^2/t)`, which
+would otherwise swamp the fit unless :math:`T \gg 100p^2`).  This is sound for the
+rule "linear": if :math:`R(T)/T \to 0` then so does every subsequence, so a positive
+limit along :math:`t = kp` shows that :math:`R(T)/T \not\to 0` (and for the other
+rules :math:`R(t)` differs from :math:`R(kp)` by at most p times the largest change of
+R in one step, a vanishing fraction of t).
+
+With ``transient=True`` the fit is :math:`R(t)/t = L + c\,t^{-1/2} + b\,t^{-1}`: a
+one-off transient b in :math:`R(t)` (a game that starts far from its cycle: e.g. the
+first periods, while Adam's second moment still carries the first large gradients)
+would otherwise bend the two-term fit; the limit L keeps its meaning.
+
 An iterate rule ``theta = (x, how, tol)`` on the first coordinate of
 :math:`\theta_{T+1}`: ``"near"`` -- :math:`|\theta - x| \le` tol in every seed;
 ``"far"`` -- :math:`|\theta - x| \ge` tol in every seed; ``"approaching"`` -- the
 mean over seeds of :math:`|\theta - x|` is :math:`\le` tol and below its value
 after T/10 steps (a second simulation).
+
+For a claim checked on a grid of instances (a family of problems, one per
+parameter point), ``Asymptotic(..., summary="grid")`` puts a row per simulation in
+the evidence (``"grid"``: its ``meta`` -- e.g. the point and the construction's
+constants -- the worst fitted limit, :math:`R(T)/T` and iterate gap over the seeds)
+and condenses the one-line summary to the ranges over the grid; ``about`` adds a
+mapping (e.g. the construction as a formula and the grids) to the evidence.
 """
 from __future__ import annotations
 
@@ -56,46 +77,86 @@ RULES = {"linear": NOT_ZERO, "sublinear": TO_ZERO,
          "decreasing": "R(T)/T below its value at the sampled t nearest T/10, every seed"}
 THETA_RULES = ("near", "far", "approaching")
 FIT_WINDOW = "R(t)/t = L + c t^(-1/2) on [T/100, T]; slope of log R on [T/10, T]"
+FIT_TRANSIENT = "L + c t^(-1/2) + b t^(-1)"
 
 
-def fit(t: np.ndarray, R: np.ndarray) -> dict[str, float]:
-    """Fitted limit of R(t)/t (L + c t^(-1/2) on [T/100, T]) and the last decade's slope."""
+def fit(t: np.ndarray, R: np.ndarray, transient: bool = False) -> dict[str, float]:
+    """Fitted limit of R(t)/t (L + c t^(-1/2) on [T/100, T]) and the last decade's slope.
+
+    ``transient``: fit L + c t^(-1/2) + b t^(-1) instead, i.e. R(t) = L t + c sqrt(t) + b
+    with a one-off transient b (e.g. the first periods of a periodic game, before the
+    moments reach their cycle), which would otherwise bend the two-term fit."""
     t, R = np.asarray(t, dtype=float), np.asarray(R, dtype=float)
     if t.ndim != 1 or t.shape != R.shape or t.size < 3:
         raise ValueError(f"t and R must be 1-d of the same length >= 3; got {t.shape}, "
                          f"{R.shape}")
+    if not isinstance(transient, bool):
+        raise TypeError(f"transient must be True or False; got {transient!r}")
     T = int(t[-1])
     w = t >= T / 100
-    A = np.stack([np.ones(w.sum()), t[w] ** -0.5], axis=1)
-    (L, c), *_ = np.linalg.lstsq(A, R[w] / t[w], rcond=None)
+    cols = [np.ones(w.sum()), t[w] ** -0.5] + ([t[w] ** -1.0] if transient else [])
+    coef, *_ = np.linalg.lstsq(np.stack(cols, axis=1), R[w] / t[w], rcond=None)
+    L, c = coef[0], coef[1]
     i0 = int(np.searchsorted(t, T / 10))
     with np.errstate(divide="ignore", invalid="ignore"):
         slope = float(np.log(R[-1] / R[i0]) / np.log(t[-1] / t[i0])) if R[i0] > 0 \
             else float("nan")
-    return {"fitted_limit": float(L), "fitted_c": float(c), "loglog_slope": slope,
-            "avg_regret_T": float(R[-1] / T)}
+    out = {"fitted_limit": float(L), "fitted_c": float(c), "loglog_slope": slope,
+           "avg_regret_T": float(R[-1] / T)}
+    if transient:
+        out["fitted_b"] = float(coef[2])
+    return out
+
+
+def check_period(period, T: int | None = None) -> int | None:
+    """``period`` as an int >= 1 (or None); with ``T``, at least 3 whole periods in T."""
+    if period is None:
+        return None
+    if isinstance(period, bool) or not isinstance(period, (int, np.integer)):
+        raise TypeError(f"period must be an int >= 1 or None; got {period!r}")
+    if period < 1:
+        raise ValueError(f"period must be an int >= 1 or None; got {period!r}")
+    if T is not None and T // int(period) < 3:
+        raise ValueError(f"period = {period} leaves fewer than 3 whole periods in T = {T}")
+    return int(period)
 
 
 def curves_of(problem: str, opt, T: int, seeds, problem_params: dict | None = None,
-              points: int = 13) -> dict[str, Any]:
+              points: int = 13, period: int | None = None,
+              transient: bool = False, x0=None) -> dict[str, Any]:
     """Simulate ``opt`` (an optimizer built by the registry) on ``problem`` for each seed:
-    log-spaced R(t)/t per seed, the fits of :func:`fit` and theta_T."""
+    log-spaced R(t)/t per seed, the fits of :func:`fit` and theta_T.  With ``period`` p
+    the curve and the fits read only t = k p (the ends of whole periods); ``transient``
+    adds the term b/t to the fit (see :func:`fit`); ``x0`` -- the initial point, as
+    :func:`adamlab.numerics.simulate.run` takes it (default: the problem's)."""
+    period = check_period(period, T)
     seeds = [int(s) for s in seeds]
     res = simulate.run(problem, opt, T=T, runs=len(seeds), seed=seeds,
-                       problem_params=problem_params, progress=False)
+                       problem_params=problem_params, progress=False, x0=x0)
     t = np.asarray(res.stats["t"], dtype=float)
     Rp = np.asarray(res.stats["regret_prefix"], dtype=float)
-    idx = np.unique(np.round(np.logspace(0, np.log10(T), points)).astype(int) - 1)
+    if period is not None:
+        keep = np.arange(period - 1, T, period)
+        t, Rp = t[keep], Rp[keep]
+    idx = np.unique(np.round(np.logspace(0, np.log10(t.size), points)).astype(int) - 1)
     per_seed = []
     for r, s in enumerate(seeds):
-        f = fit(t, Rp[:, r])
+        f = fit(t, Rp[:, r], transient)
         f.update(seed=s, theta_T=float(res.theta_final[r, 0]),
                  curve={"t": [int(t[i]) for i in idx],
                         "R_over_t": [float(f"{Rp[i, r] / t[i]:.6g}") for i in idx]})
         per_seed.append(f)
-    return {"problem": problem, "problem_params": dict(problem_params or {}),
-            "optimizer": opt.name, "T": T, "engine": res.metadata.get("engine"),
-            "seeds": per_seed, "fit_window": FIT_WINDOW}
+    out = {"problem": problem, "problem_params": dict(problem_params or {}),
+           "optimizer": opt.name, "T": T, "engine": res.metadata.get("engine"),
+           "seeds": per_seed, "fit_window": FIT_WINDOW}
+    if period is not None:
+        out.update(period=period, fit_window=FIT_WINDOW + f"; only t = k * {period} (ends of "
+                                                           f"whole periods)")
+    if transient:
+        out["fit_window"] = out["fit_window"].replace("L + c t^(-1/2)", FIT_TRANSIENT)
+    if x0 is not None:
+        out["x0"] = np.asarray(x0, dtype=float).tolist()
+    return out
 
 
 def not_to_zero(cur: dict) -> bool:
@@ -158,7 +219,11 @@ class Simulation:
     :func:`~adamlab.numerics.optimizers.make` takes them, schedules included);
     ``expect`` -- a regret rule of :data:`RULES` or None; ``theta`` -- an iterate rule
     ``(x, how, tol)`` with ``how`` in :data:`THETA_RULES`, or None; ``seeds``; ``label``
-    -- how the summary names it."""
+    -- how the summary names it; ``period`` -- read the regret only at the ends of whole
+    periods (see the module docs); ``transient`` -- fit a one-off transient b as well
+    (:func:`fit`); ``x0`` -- the initial point, a tuple of d numbers (default: the
+    problem's, 0 projected onto F); ``meta`` -- what the evidence should say about this
+    instance (JSON values: e.g. the grid point and the construction's constants)."""
 
     problem: str
     optimizer: str
@@ -168,6 +233,10 @@ class Simulation:
     problem_params: Mapping[str, Any] = field(default_factory=dict)
     seeds: tuple[int, ...] = (0,)
     label: str = ""
+    period: int | None = None
+    transient: bool = False
+    x0: tuple[float, ...] | None = None
+    meta: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self):
         if not isinstance(self.problem, str) or not self.problem:
@@ -190,6 +259,17 @@ class Simulation:
             raise ValueError(f"seeds must be a non-empty tuple of ints >= 0; got "
                              f"{self.seeds!r}")
         object.__setattr__(self, "seeds", seeds)
+        check_period(self.period)
+        if not isinstance(self.transient, bool):
+            raise TypeError(f"transient must be True or False; got {self.transient!r}")
+        if self.x0 is not None and not (
+                isinstance(self.x0, tuple) and self.x0 and all(
+                    isinstance(v, (int, float)) and not isinstance(v, bool)
+                    and np.isfinite(v) for v in self.x0)):
+            raise TypeError(f"x0 must be a non-empty tuple of finite numbers or None; got "
+                            f"{self.x0!r}")
+        if not isinstance(self.meta, Mapping):
+            raise TypeError(f"meta must be a mapping; got {type(self.meta).__name__}")
 
     @property
     def name(self) -> str:
@@ -198,8 +278,12 @@ class Simulation:
     def play(self, T: int) -> dict[str, Any]:
         """The curves of :func:`curves_of` for horizon T, with this simulation's label."""
         cur = curves_of(self.problem, optimizers.make(self.optimizer, **dict(self.hyper)), T,
-                        self.seeds, dict(self.problem_params))
+                        self.seeds, dict(self.problem_params), period=self.period,
+                        transient=self.transient,
+                        x0=None if self.x0 is None else np.array(self.x0, dtype=float))
         cur["label"] = self.name
+        if self.meta:
+            cur["meta"] = dict(self.meta)
         cur["hyper"] = {k: (v if isinstance(v, (int, float, str, bool)) else repr(v))
                         for k, v in self.hyper.items()}
         return cur
@@ -238,17 +322,65 @@ class Simulation:
         return bool(ok), cur, f"{self.name}: " + "; ".join(parts)
 
 
+def grid_rows(sims, results) -> list[dict[str, Any]]:
+    """One row per simulation for a grid claim: its ``meta``, whether its rules hold, and
+    over its seeds the smallest fitted limit and R(T)/T (regret rule) and the smallest
+    and largest theta_T and gap |theta_T - x| (iterate rule)."""
+    rows = []
+    for sim, (hold, cur, _) in zip(sims, results):
+        row = {"label": sim.name, **dict(sim.meta), "holds": bool(hold)}
+        if sim.expect is not None:
+            row.update(rule=sim.expect,
+                       fitted_limit_min=min(s["fitted_limit"] for s in cur["seeds"]),
+                       R_T_over_T_min=min(s["avg_regret_T"] for s in cur["seeds"]))
+        if sim.theta is not None:
+            thetas = [s["theta_T"] for s in cur["seeds"]]
+            row.update(theta_rule=cur["rule"]["theta"], theta_T_min=min(thetas),
+                       theta_T_max=max(thetas),
+                       theta_gap_min=min(abs(v - sim.theta[0]) for v in thetas))
+        rows.append(row)
+    return rows
+
+
+def grid_line(sims, rows) -> str:
+    """The ranges over a grid's rows (:func:`grid_rows`), for a one-line summary."""
+    parts = []
+    reg = [r for r in rows if "fitted_limit_min" in r]
+    if reg:
+        rules = ", ".join(sorted({r["rule"] for r in reg}))
+        L = _span([r["fitted_limit_min"] for r in reg], ".3g")
+        RT = _span([r["R_T_over_T_min"] for r in reg], ".3g")
+        parts.append(f"fitted limit L of R(t)/t {L}, R(T)/T {RT} ({rules}: "
+                     f"{sum(r['holds'] for r in reg)} of {len(reg)})")
+    its = [(s, r) for s, r in zip(sims, rows) if "theta_gap_min" in r]
+    if its:
+        s0, r0 = min(its, key=lambda sr: sr[1]["theta_gap_min"] - sr[0].theta[2])
+        thetas = [r["theta_T_min"] for _, r in its] + [r["theta_T_max"] for _, r in its]
+        parts.append(f"theta_T {_span(thetas, '.3g')}, smallest gap {_dist(s0.theta[0])} = "
+                     f"{r0['theta_gap_min']:.3g} ({s0.theta[1]} {s0.theta[2]:g}: "
+                     f"{sum(r['holds'] for _, r in its)} of {len(its)})")
+    return "; ".join(parts)
+
+
+SUMMARIES = ("each", "grid")
+
+
 @dataclass(frozen=True)
 class Asymptotic(Method):
     """Decide a claim by :class:`Simulation` s: "verified" when every rule holds at the
     horizon ``T`` (``T_thorough`` with ``--thorough``), else "pending" with the numbers.
-    ``thorough`` replaces ``simulations`` under ``--thorough`` when given."""
+    ``thorough`` replaces ``simulations`` under ``--thorough`` when given.
+    ``summary="grid"`` (for a family of instances) adds a row per simulation to the
+    evidence and condenses the summary (see the module docs); ``about`` is added to the
+    evidence as it is (JSON values)."""
 
     simulations: tuple[Simulation, ...]
     T: int = 10**6
     T_thorough: int = 10**7
     thorough: tuple[Simulation, ...] | None = None
     kind: str = "asymptotic"
+    summary: str = "each"
+    about: Mapping[str, Any] | None = None
 
     def __post_init__(self):
         for name in ("simulations", "thorough"):
@@ -262,6 +394,11 @@ class Asymptotic(Method):
             v = getattr(self, name)
             if not isinstance(v, int) or isinstance(v, bool) or not 100 <= v <= 10**9:
                 raise ValueError(f"{name} must be an int in 100..10^9; got {v!r}")
+        if self.summary not in SUMMARIES:
+            raise ValueError(f"summary must be one of {SUMMARIES}; got {self.summary!r}")
+        if self.about is not None and not isinstance(self.about, Mapping):
+            raise TypeError(f"about must be a mapping or None; got "
+                            f"{type(self.about).__name__}")
 
     def describe(self) -> str:
         return f"asymptotic ({len(self.simulations)} simulations, T = {self.T:.0e})"
@@ -276,7 +413,12 @@ class Asymptotic(Method):
               "T": T, "seeds": seeds,
               "reading": "asymptotic statements: 'verified' on these instances, seeds and "
                          "horizon, never 'proved'; a failed rule leaves the claim pending"}
+        if self.about is not None:
+            ev["about"] = dict(self.about)
         lines = "; ".join(r[2] for r in results)
+        if self.summary == "grid":
+            ev["grid"] = rows = grid_rows(sims, results)
+            lines = f"seeds {seeds}: {grid_line(sims, rows)}"
         if ok:
             return Verdict(claim.id, "verified",
                            f"verified on {len(sims)} simulations at T = {T:.0e}: {lines}", ev)
@@ -286,5 +428,6 @@ class Asymptotic(Method):
                        f"break their rule: {'; '.join(failed)}", ev)
 
 
-__all__ = ["Asymptotic", "FIT_WINDOW", "NOT_ZERO", "RULES", "Simulation", "THETA_RULES",
-           "TO_ZERO", "brief", "curves_of", "decreasing", "fit", "not_to_zero", "to_zero"]
+__all__ = ["Asymptotic", "FIT_TRANSIENT", "FIT_WINDOW", "NOT_ZERO", "RULES", "SUMMARIES",
+           "Simulation", "THETA_RULES", "TO_ZERO", "brief", "check_period", "curves_of",
+           "decreasing", "fit", "grid_line", "grid_rows", "not_to_zero", "to_zero"]

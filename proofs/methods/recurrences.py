@@ -27,7 +27,7 @@ r"""Methods for claims about printed update rules (:class:`~.rules.Rule`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
 import mpmath as mp
 import numpy as np

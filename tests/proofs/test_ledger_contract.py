@@ -20,7 +20,7 @@ RATIONAL = re.compile(r"^-?\d+(/\d+)?$")
 # keys inside a witness that hold text or derived outputs, not inputs
 NOT_INPUTS = {"certificate", "note", "rerun", "reading", "gradients_are", "bound", "claim",
               "optimizer", "kind", "domain", "sup_squared_exact", "term", "strict",
-              "framework", "config", "unknown_value"}
+              "framework", "config", "unknown_value", "delta_60_digits"}
 
 
 @pytest.fixture(scope="session")
