@@ -375,7 +375,7 @@ of the witness):
 """),
 ("code", r"""
 v = V["tp.rkk-proof4-step"]
-mono = claims.get(v.claim_id).method
+mono = next(p.method for p in claims.get(v.claim_id).method.parts if p.role == "claim")
 w = v.evidence["witness"]
 params = {k: Fraction(x) for k, x in w["params"].items()}
 grads = [Fraction(g) for g in w["grads"]]

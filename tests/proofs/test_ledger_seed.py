@@ -118,7 +118,7 @@ def test_growth_and_monotone_witnesses_rerun(decided):
     assert _close(q, r["evidence"]["lhs"]) and q > C
     r = decided["tp.rkk-proof4-step"]
     w = r["evidence"]["witness"]
-    vals = claims.get("tp.rkk-proof4-step").method.values(
+    vals = _part("tp.rkk-proof4-step", r["evidence"]["refuted_part"]).values(
         {k: Fraction(v) for k, v in w["params"].items()}, [Fraction(g) for g in w["grads"]], 60)
     assert _close(vals[-1], r["evidence"]["lhs"]) and _close(vals[-2], r["evidence"]["rhs"])
     assert vals[-1] < vals[-2]
