@@ -17,7 +17,8 @@ from pathlib import Path
 import adamlab
 
 PACKAGES = ("adamlab", "adamlab.theory", "adamlab.numerics", "adamlab.proofs")
-CLI = ("adamlab.cli", "adamlab.cli_args", "adamlab.cli_regret", "adamlab.plugins",
+CLI = ("adamlab.cli", "adamlab.cli_args", "adamlab.cli_regret", "adamlab.cli_sweep",
+       "adamlab.cli_phase", "adamlab.plugins",
        "adamlab.terminal", "adamlab.__main__")
 
 
