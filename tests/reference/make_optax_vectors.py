@@ -34,9 +34,7 @@ from __future__ import annotations
 
 import inspect
 import json
-import os
 import sys
-import tempfile
 from importlib import metadata
 from pathlib import Path
 
@@ -44,7 +42,8 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from make_torch_vectors import SHAPE, T, configs as torch_configs, problem  # noqa: E402
+from make_torch_vectors import (SHAPE, T, configs as torch_configs, problem,  # noqa: E402
+                                write_atomic)
 
 REQUIRED_OPTAX = "0.2.8"   # the documented_update lines were read from this version
 OPTAX_COMMIT = "107e9ad20ca62bcbee1a8c016daab71c690a678c"   # tag v0.2.8
@@ -207,24 +206,6 @@ def run_optax(jnp, optax, cfg):
     if not np.all(np.isfinite(params)) or np.abs(params).max() > 1e4:
         raise RuntimeError(f"{cfg['id']}: trajectory diverged; pick other settings")
     return grads, params
-
-
-def write_atomic(path: Path, write) -> None:
-    """Write through a temporary file in the same folder, then os.replace."""
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual mode
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def main() -> int:

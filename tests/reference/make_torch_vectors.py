@@ -227,7 +227,9 @@ def run_torch(torch, cfg):
     return grads, params
 
 
-def _write_atomic(path: Path, write) -> None:
+def write_atomic(path: Path, write) -> None:
+    """Write through a temporary file in the same folder, then os.replace (the scripts
+    run in environments without adamlab, so not adamlab.numerics.atomic)."""
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -281,8 +283,8 @@ def main() -> int:
                "(T+1, 3, 4): theta_0 .. theta_T",
         configs=metas,
     )
-    _write_atomic(NPZ_PATH, lambda fh: np.savez_compressed(fh, **arrays))
-    _write_atomic(JSON_PATH, lambda fh: fh.write(
+    write_atomic(NPZ_PATH, lambda fh: np.savez_compressed(fh, **arrays))
+    write_atomic(JSON_PATH, lambda fh: fh.write(
         (json.dumps(meta, indent=1) + "\n").encode()))
     print(f"wrote {len(metas)} configs: {NPZ_PATH.name} "
           f"({NPZ_PATH.stat().st_size} bytes), {JSON_PATH.name} "
