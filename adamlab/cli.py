@@ -7,6 +7,8 @@
                     overlaid (:mod:`adamlab.cli_regret`).
 ``adamlab sweep``   a grid of runs over hyperparameters, problems and seeds, chunk
                     by chunk on Dask, resumable (:mod:`adamlab.cli_sweep`).
+``adamlab phase-map`` the (beta1, beta2) phase map of Adam against AMSGrad's average
+                    regret (:mod:`adamlab.cli_phase`).
 ``adamlab list``    the registered optimizers, problems and claims, one line each, and the
                     names a user's claim may use.
 ``adamlab prove``   print a claim's proof, step by step (:mod:`adamlab.proofs.steps.render`).
@@ -200,9 +202,10 @@ def build_parser() -> argparse.ArgumentParser:
                        "file or module first (e.g. one that registers your optimizer); "
                        "repeatable")
     check.set_defaults(func=_cmd_check)
-    from . import cli_regret, cli_sweep
+    from . import cli_phase, cli_regret, cli_sweep
     cli_regret.add_parser(sub)
     cli_sweep.add_parser(sub)
+    cli_phase.add_parser(sub)
     lst = sub.add_parser("list", help="list optimizers, problems and claims")
     lst.add_argument("what", nargs="?", default="all",
                      choices=("all", "optimizers", "problems", "claims", "names"))
