@@ -29,6 +29,8 @@ from .capabilities import Capabilities
 from . import sgd, adagrad, rmsprop, adadelta  # noqa: E402,F401  isort:skip
 from . import adam, adamax, nadam, radam  # noqa: E402,F401  isort:skip
 from . import adabound, adamp, lookahead  # noqa: E402,F401  isort:skip
+from . import yogi, adabelief, laprop, lion  # noqa: E402,F401  isort:skip
+from . import adopt, ademamix, schedule_free  # noqa: E402,F401  isort:skip
 
 __all__ = ["Capabilities", "Entry", "HParam", "Optimizer", "Resolved", "Scheduled",
            "bias_correction", "caps_of", "entry_of", "get", "make", "names", "register",

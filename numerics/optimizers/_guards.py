@@ -36,8 +36,9 @@ def moments_finite(state, shape) -> bool:
 
 
 
-SQUARED_FIELDS = ("v", "vmax", "sum", "square_avg", "acc_delta", "u")
-"""State fields that accumulate squared gradients (AdaMax's ``u``: absolute values)."""
+SQUARED_FIELDS = ("v", "vmax", "sum", "square_avg", "acc_delta", "u", "s")
+"""State fields that accumulate squared gradients (AdaMax's ``u``: absolute values;
+AdaBelief's ``s``: squared prediction errors)."""
 
 
 def _subnormal_fields(state, shape, tiny):

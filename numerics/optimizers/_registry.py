@@ -76,8 +76,9 @@ def register(name: str, cls: type, *, summary: str, source: str,
     Once registered, the optimizer is built by ``make(name, **hyper)``, joins
     :func:`adamlab.numerics.simulate.run`, the regret experiment
     (``SeriesSpec(name)``, ``adamlab regret --plugin MODULE --optimizers
-    name``) and the statistics its declarations allow.  Example -- Yogi
-    (Zaheer et al., NeurIPS 2018, Algorithm 2) in the user's own module::
+    name``) and the statistics its declarations allow.  Example -- a bare Yogi
+    (Zaheer et al., NeurIPS 2018, Algorithm 2) in the user's own module, under its
+    own name (the package's is ``"yogi"``, :mod:`.yogi`)::
 
         from typing import NamedTuple
         import numpy as np
@@ -110,14 +111,14 @@ def register(name: str, cls: type, *, summary: str, source: str,
                 return new_p, YogiState(s.step + 1, m, v)
 
         optimizers.register(
-            "yogi", Yogi, summary="Yogi: additive second-moment update",
+            "my-yogi", Yogi, summary="Yogi: additive second-moment update",
             source="Zaheer et al., NeurIPS 2018, Algorithm 2",
             family="yogi",                  # its own recurrence: the dense engine
             vhat=lambda opt, s, h: (s.v, h["lr"]),   # the bounds' vhat, alpha_t
             beta1="betas[0]")               # records sum_t beta1_t ... too
 
-    after which ``optimizers.make("yogi", lr=0.1)`` and ``simulate.run(problem,
-    "yogi", T)`` work, and ``run_experiment(problem, [SeriesSpec("yogi")], T)``
+    after which ``optimizers.make("my-yogi", lr=0.1)`` and ``simulate.run(problem,
+    "my-yogi", T)`` work, and ``run_experiment(problem, [SeriesSpec("my-yogi")], T)``
     plots it (no published bound is about it, so none is drawn).
     """
     if not isinstance(name, str) or not name:

@@ -26,6 +26,16 @@ Conventions (where frameworks disagree):
     correction, i.e. it equals "outside" with :math:`\epsilon/\sqrt{1-\beta_2^t}`.
     ``"inside"``: :math:`\hat m_t/\sqrt{\hat v_t+\epsilon}` -- optax ``eps_root``
     (with optax ``eps=0``).
+    ``"max"``: :math:`\hat m_t/\max(\sqrt{\hat v_t}, \epsilon)` -- a floor instead
+    of a shift: where :math:`\sqrt{\hat v_t} \ge \epsilon` the step is exactly
+    Algorithm 1's with :math:`\epsilon = 0`.  Proposed for torch.optim in pytorch
+    PR #163407 (cited by issue 20); not what torch 2.13's Adam computes.
+    ``"root_square"``: :math:`\hat m_t/\sqrt{\hat v_t+\epsilon^2}` -- "inside"
+    with :math:`\epsilon^2`, so that :math:`\epsilon` keeps the units of
+    :math:`\sqrt{\hat v}` (as in "outside" and "max").  Issue 20 attributes it to
+    TensorFlow; TensorFlow's own Adam documents the "efficient" form
+    (``tf.train.AdamOptimizer``: :math:`\mathrm{lr}_t m_t/(\sqrt{v_t}+\hat\epsilon)`),
+    and we know of no framework's Adam that uses this one.
 ``amsgrad_mode`` (with ``amsgrad=True``)
     ``"torch"``: :math:`v^{\max}_t = \max(v^{\max}_{t-1}, v_t)` over the *raw*
     v, then bias-corrected by :math:`1-\beta_2^t` (torch.optim.Adam).
@@ -45,8 +55,10 @@ Conventions (where frameworks disagree):
     exact weight sum of the EMA.  ``"power"``: :math:`1-\beta_1^t` with
     :math:`\beta_1 = \beta_{1,1}`, as in Kingma & Ba's proof of Theorem 10.5.
 
-.. warning:: With ``eps > 0`` the three ``eps_mode`` values give different
-   iterates; torch's Adam and RAdam differ exactly this way.
+.. warning:: With ``eps > 0`` the ``eps_mode`` values give different iterates;
+   torch's Adam and RAdam differ exactly this way.  The differences are largest where
+   :math:`\sqrt{\hat v_t}` is comparable to :math:`\epsilon` -- coordinates with tiny
+   gradients, and low precision, where a float16 :math:`\epsilon = 10^{-8}` is 0.
 """
 from __future__ import annotations
 
@@ -68,7 +80,7 @@ class AdamState(NamedTuple):
     log_beta1_prod: np.ndarray  # (R, 1): sum_s log beta1_s (for scheduled beta1)
 
 
-EPS_MODES = ("outside", "efficient", "inside")
+EPS_MODES = ("outside", "efficient", "inside", "max", "root_square")
 
 
 def ema_weights(beta):
@@ -110,8 +122,9 @@ def adam_direction(m, v_hat, c1, c2, eps, eps_mode, arith=None):
     ``m`` is the raw first moment, ``c1`` its correction :math:`1-\beta_1^t`,
     ``v_hat`` the *bias-corrected* second moment and ``c2`` its correction
     :math:`1-\beta_2^t`.  Returns :math:`\hat m/(\sqrt{\hat v}+\epsilon)`,
-    :math:`\hat m/(\sqrt{\hat v}+\epsilon/\sqrt{c_2})` or
-    :math:`\hat m/\sqrt{\hat v+\epsilon}`.  With :math:`\epsilon = 0`, a
+    :math:`\hat m/(\sqrt{\hat v}+\epsilon/\sqrt{c_2})`,
+    :math:`\hat m/\sqrt{\hat v+\epsilon}`, :math:`\hat m/\max(\sqrt{\hat v},\epsilon)`
+    or :math:`\hat m/\sqrt{\hat v+\epsilon^2}`.  With :math:`\epsilon = 0`, a
     coordinate that has only seen zero gradients takes a zero step (0/0 := 0).
     ``arith`` is the backend (:mod:`.arith`; default: that of ``m``) -- the float
     engine and the high-precision certificates both come through here.
@@ -122,6 +135,10 @@ def adam_direction(m, v_hat, c1, c2, eps, eps_mode, arith=None):
     if eps_mode == "efficient":
         sc2 = A.scalar_sqrt(c2)
         return (sc2 / c1) * A.safe_div(m, A.sqrt(v_hat * c2) + eps)
+    if eps_mode == "max":
+        return A.safe_div(m / c1, A.maximum(A.sqrt(v_hat), eps))
+    if eps_mode == "root_square":
+        return A.safe_div(m / c1, A.sqrt(v_hat + eps * eps))
     return A.safe_div(m / c1, A.sqrt(v_hat + eps))
 
 

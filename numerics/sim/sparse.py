@@ -127,8 +127,8 @@ def _declares_beta1_decay(value) -> bool:
 def _adam_reason(h) -> bool | str:
     if not _zero(h["weight_decay"]):
         return "weight decay makes every gradient dense"
-    if h["eps_mode"] == "inside":
-        return "Adam with eps_mode='inside' has no exact lazy catch-up here"
+    if h["eps_mode"] not in ("outside", "efficient"):
+        return f"Adam with eps_mode={h['eps_mode']!r} has no exact lazy catch-up here"
     b1 = h["betas"][0]
     if schedule_of(b1) is not None and not _declares_beta1_decay(b1):
         return ("a scheduled beta1 other than one declaring kind 'beta1_decay' (beta1 "

@@ -179,7 +179,22 @@ AMSGRAD_RKK = Rule(
      (vhat, sp.Max(vhat, v)), (theta, theta - ALPHA_T * m / sp.sqrt(vhat))),
     {m: 0, v: 0, vhat: 0, theta: theta0}, theta)
 
-__all__ = ["ADADELTA_SEED", "AMSGRAD_RKK", "ADADELTA_TWO_EPS", "ADADELTA_ZEILER", "ADAGRAD_EPS_OUTSIDE",
+# -- Adam as torch.optim.Adam documents it (eps outside the root), for precision claims ----
+ADAM_TORCH = Rule(
+    "Adam (torch.optim.Adam: eps outside the root)", "[KB] Algorithm 1; torch.optim.Adam",
+    ((m, rho1 * m + (1 - rho1) * G), (v, rho2 * v + (1 - rho2) * G**2),
+     (theta, theta - eta * (m / (1 - rho1**TS)) / (sp.sqrt(v / (1 - rho2**TS)) + eps))),
+    {m: 0, v: 0, theta: theta0}, theta)
+
+# -- Lion: Chen et al., "Symbolic Discovery of Optimization Algorithms", NeurIPS 2023, Alg. 2 --
+c_lion = sp.Symbol("c_lion", real=True)
+LION_PAPER = Rule(
+    "Lion (Chen et al. 2023, Algorithm 2; sign(0) = 0)", "Chen et al., NeurIPS 2023, Alg. 2",
+    ((c_lion, rho1 * m + (1 - rho1) * G), (theta, theta - eta * (sp.sign(c_lion) + lam * theta)),
+     (m, rho2 * m + (1 - rho2) * G)),
+    {c_lion: 0, m: 0, theta: theta0}, theta)
+
+__all__ = ["ADADELTA_SEED", "ADAM_TORCH", "AMSGRAD_RKK", "LION_PAPER", "ADADELTA_TWO_EPS", "ADADELTA_ZEILER", "ADAGRAD_EPS_OUTSIDE",
            "ADAGRAD_SEED", "ADAMW_SEED", "ADAM_L2", "ADAM_SEED_EPS0", "MOMENTUM_L2_TORCH",
            "MOMENTUM_SEED", "NADAM_DOZAT", "NADAM_SEED", "NAG_SEED", "NAG_SEED_LOOKAHEAD",
            "NAG_SMDH", "NAG_TORCH", "RMSPROP_CORRECTED", "RMSPROP_SEED",

@@ -9,7 +9,9 @@ computations, as package data:
   ``tests/reference/make_torch_vectors.py``;
 * ``optax_vectors.{npz,json}`` -- optax (0.2.8 on jax with ``jax_enable_x64``),
   made by ``tests/reference/make_optax_vectors.py``, whose JSON also states per
-  config the rule optax's source documents (``documented_update``).
+  config the rule optax's source documents (``documented_update``); its
+  schedule-free configs store optax's params y and, as ``<id>__eval_params``, its
+  evaluation point x (the JSON's ``params_point`` and ``eval_params`` say which).
 
 Both scripts are developer tools run in a separate environment with the
 framework installed; adamlab never imports torch or jax.  Each config drives the

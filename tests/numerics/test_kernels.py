@@ -19,6 +19,7 @@ CONFIGS = [
     ("adam", {}), ("amsgrad", {}), ("adamw", {}),
     ("adam", dict(eps_mode="efficient")), ("adam", dict(eps_mode="inside", eps=1e-6)),
     ("adam", dict(eps=0.0)), ("adam", dict(weight_decay=0.1)),
+    ("adam", dict(eps_mode="max", eps=1e-3)), ("adam", dict(eps_mode="root_square", eps=1e-3)),
     ("amsgrad", dict(amsgrad_mode="optax")), ("amsgrad", dict(amsgrad_mode="reddi")),
     ("adamw", dict(decay_scaled_by_lr=False)),
     ("adam", dict(lr=schedules.InverseSqrt(0.1))),

@@ -157,6 +157,8 @@ CASES = [
     # --- Adam / AMSGrad / AdamW --------------------------------------------
     c("adam"), c("adam", **A), c("adam", **A, eps_mode="efficient"),
     c("adam", **A, eps_mode="inside"), c("adam", **{**A, "eps": 0}),
+    c("adam", **A, eps_mode="max"), c("adam", **{**A, "eps": F(1, 2)}, eps_mode="max"),
+    c("adam", **A, eps_mode="root_square"),
     c("adam", **A, weight_decay=F(1, 4)),
     c("adam", **A, weight_decay=F(1, 4), decoupled_weight_decay=True),
     c("adam", **A, weight_decay=F(1, 4), decoupled_weight_decay=True,
@@ -172,6 +174,7 @@ CASES = [
     c("amsgrad"),
     *[c("amsgrad", **A, amsgrad_mode=m, eps_mode=e)
       for m in ("torch", "optax", "reddi") for e in ("outside", "efficient", "inside")],
+    *[c(n, **A, eps_mode=e) for n in ("amsgrad", "adamw") for e in ("max", "root_square")],
     c("amsgrad", **{**A, "betas": (B1Decay(F(1, 2), F(1, 2)), F(3, 4)), **SCHED},
       amsgrad_mode="reddi"),
     c("amsgrad", **{**A, "betas": (B1Decay(F(3, 4), F(1, 2)), F(3, 4))}, weight_decay=F(1, 4),
@@ -230,6 +233,55 @@ CASES = [
     c("adamp", **A, grads=ORTHO, weight_decay=F(1, 4), wd_ratio=F(1, 8)),
     c("adamp", **A, grads=ORTHO, nesterov=True, weight_decay=F(1, 2)),
     c("adamp", **{**A, **SCHED}, grads=ORTHO, weight_decay=F(1, 4)),
+    # --- Yogi (v_0 = 1 = g_1^2 in two coordinates: sign(0) = 0 at t = 1) ---
+    c("yogi"), c("yogi", **A), c("yogi", **{**A, "eps": 0}),
+    c("yogi", **A, initial_accumulator_value=1),
+    c("yogi", **A, variant="optax", initial_accumulator_value=F(1, 64)),
+    c("yogi", **{**A, "eps": 0}, variant="optax", initial_accumulator_value=1,
+      weight_decay=F(1, 4)),
+    c("yogi", **{**A, **SCHED}, weight_decay=F(1, 4)),
+    c("yogi", **A, initial_accumulator_value=PerRun((F(1, 4), 1))),
+    # --- AdaBelief (eps = 2^-10 separates the three eps placements) ------------
+    c("adabelief"), c("adabelief", **A), c("adabelief", **A, eps_mode="code"),
+    c("adabelief", **A, eps_mode="outside"), c("adabelief", **{**A, "eps": 0}),
+    c("adabelief", **A, weight_decay=F(1, 4)),
+    c("adabelief", **A, weight_decay=F(1, 4), decay_scaled_by_lr=False),
+    c("adabelief", **A, weight_decay=F(1, 4), decoupled_weight_decay=False, eps_mode="code"),
+    c("adabelief", **{**A, **SCHED}, weight_decay=F(1, 2), eps_mode="outside"),
+    # --- LaProp (a schedule separates the paper's and the code's lr) ---------
+    c("laprop"), c("laprop", **A), c("laprop", **{**A, "eps": 0}), c("laprop", **A, form="code"),
+    c("laprop", **{**A, **SCHED}, form="paper"), c("laprop", **{**A, **SCHED}, form="code"),
+    c("laprop", lr=LR, betas=(F(7, 8), F(1, 4)), eps=EPS, weight_decay=F(1, 4)),   # mu^2 > nu
+    c("laprop", **{**A, "lr": PerRun((F(1, 8), F(1, 4)))}, form="code", weight_decay=F(1, 8)),
+    # --- Lion (betas (1/2, 1/2): c_2 = 0 in run 0, coordinate 2: sign(0) = 0) ----------
+    c("lion"), c("lion", lr=LR, betas=BETAS), c("lion", steps=6, lr=LR, betas=(F(1, 2), F(1, 2))),
+    c("lion", lr=LR, betas=(0, F(3, 4))), c("lion", lr=LR, betas=BETAS, weight_decay=F(1, 4)),
+    c("lion", lr=LR, betas=BETAS, weight_decay=F(1, 4), decay_scaled_by_lr=False),
+    c("lion", betas=BETAS, weight_decay=F(1, 2), **SCHED),
+    c("lion", lr=PerRun((F(1, 8), F(1, 4))), betas=(PerRun((F(1, 2), F(3, 4))), F(1, 2)),
+      weight_decay=PerRun((0, F(1, 4)))),
+    # --- ADOPT (call 1 sets v_0; clip c_s = s^(1/4) active at s = 1; eps = 1: the floor) --
+    c("adopt"), c("adopt", steps=6), c("adopt", **A), c("adopt", **A, clip=False),
+    c("adopt", steps=6, **A), c("adopt", steps=6, lr=LR, betas=BETAS, eps=1),
+    c("adopt", lr=LR, betas=BETAS, eps=1, clip=False), c("adopt", **{**A, "eps": 0}, clip=False),
+    c("adopt", **A, weight_decay=F(1, 4)),
+    c("adopt", **A, weight_decay=F(1, 4), decoupled_weight_decay=True),
+    c("adopt", steps=6, **{**A, **SCHED}, weight_decay=F(1, 4), decoupled_weight_decay=True),
+    c("adopt", **{**A, "lr": PerRun((F(1, 8), F(1, 4))),
+                  "betas": (PerRun((F(1, 2), F(3, 4))), PerRun((F(3, 4), F(7, 8))))}),
+    # --- AdEMAMix (warmups 4 > 3 steps; beta3 = 1/4 < beta1: the cap min(., beta3)) ------
+    c("ademamix"), c("ademamix", **A, beta3=F(7, 8), alpha=2),
+    c("ademamix", **A, beta3=F(7, 8), alpha=2, eps_mode="inside"),
+    c("ademamix", **{**A, "eps": 0}, beta3=F(7, 8), alpha=F(1, 2)),
+    c("ademamix", **A, beta3=F(7, 8), alpha=0),
+    c("ademamix", **A, beta3=F(7, 8), alpha=2, weight_decay=F(1, 4)),
+    c("ademamix", **A, beta3=F(15, 16), alpha=4, alpha_warmup=4, beta3_warmup=4),
+    c("ademamix", steps=6, **A, beta3=F(15, 16), alpha=4, alpha_warmup=2, beta3_warmup=5),
+    c("ademamix", **A, beta3=F(1, 4), alpha=2, beta3_warmup=4),
+    c("ademamix", **{**A, **SCHED}, beta3=F(7, 8), alpha=2, eps_mode="inside",
+      weight_decay=F(1, 8)),
+    c("ademamix", **{**A, "betas": (PerRun((F(1, 2), F(3, 4))), F(3, 4))},
+      beta3=PerRun((F(7, 8), F(15, 16))), alpha=PerRun((1, 3)), beta3_warmup=3),
     # --- Lookahead (k=2: a synchronisation within 3 steps) -----------------
     c("lookahead"), c("lookahead", steps=6),
     c("lookahead", optimizer="sgd", k=2), c("lookahead", optimizer="momentum", k=2,
@@ -240,6 +292,17 @@ CASES = [
     c("lookahead", optimizer=Inner("adamp", {**A, "delta": 2}), k=3),
     c("lookahead", steps=6, optimizer=Inner("radam", dict(lr=LR, betas=(F(1, 2), F(15, 16)),
                                                          threshold=4)), k=2),
+    # --- Schedule-Free AdamW (params = y; warmup 4 > 3 steps; InvSqrt: running max) ------
+    c("schedule-free-adamw"), c("schedule-free-adamw", steps=6),
+    c("schedule-free-adamw", **A), c("schedule-free-adamw", **A, bias_correction="v"),
+    c("schedule-free-adamw", **{**A, "eps": 0}, bias_correction="v"),
+    c("schedule-free-adamw", **A, weight_decay=F(1, 4)),
+    c("schedule-free-adamw", **A, weight_decay=F(1, 4), bias_correction="v", warmup_steps=2),
+    c("schedule-free-adamw", steps=6, **A, warmup_steps=4),
+    c("schedule-free-adamw", **{**A, **SCHED}, bias_correction="v"),
+    c("schedule-free-adamw", **{**A, **SCHED, "betas": (0, F(3, 4))}, weight_decay=F(1, 8)),
+    c("schedule-free-adamw", **{**A, "lr": PerRun((F(1, 8), F(1, 4))), "betas": (
+        PerRun((F(1, 2), F(3, 4))), PerRun((F(3, 4), F(7, 8))))}),
 ]
 
 

@@ -43,8 +43,10 @@ from prop_util import U, steps, trajectory
 from strategies import betas, grad_seqs, pow2_scales, scales
 
 INVARIANT = ["adagrad", "rmsprop", "adam", "amsgrad", "adamw", "adamax", "nadam", "adamp",
-             "lookahead"]
+             "lookahead", "schedule-free-adamw"]
 NOT_INVARIANT = ["sgd", "momentum", "nag", "radam", "adabound", "adadelta"]
+INVARIANT += ["yogi", "adabelief", "laprop"]   # eps=0 (and Yogi's default v_0 = 0)
+INVARIANT += ["lion", "adopt", "ademamix"]     # sign(c g) = sign(g); eps=0 (ADOPT's clip too)
 
 
 def test_every_registered_optimizer_is_classified():

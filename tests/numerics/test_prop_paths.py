@@ -105,9 +105,13 @@ def test_simulator_batch_equals_each_run_alone(case, name, T, seeds):
 
 
 U32 = 2.0 ** -24
+# Lion steps lr * sign(c_t): discontinuous at c_t = 0, so no float32 bound holds where float32
+# rounds or underflows c_t across 0 (e.g. beta1 = 1e-50 is 0 in float32); its own float32
+# test, away from c_t = 0, is in test_optimizers_lam.py
+DISCONTINUOUS = ("lion",)
 
 
-@given(name=optimizer_names(), data=st.data(),
+@given(name=optimizer_names().filter(lambda n: n not in DISCONTINUOUS), data=st.data(),
        g=grad_seqs(max_T=25, d=3, max_exp=6, kinds=("normal", "zeros", "sparse", "constant",
                                                      "growing", "decaying", "explicit")))
 def test_float32_agrees_with_float64_to_float32_precision(name, data, g):

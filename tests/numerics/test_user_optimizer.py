@@ -45,8 +45,8 @@ def _exact_yogi(grads, lr, b1, b2):
 def test_first_steps_match_exact_arithmetic(plugin):
     grads = [["2", "-1"], ["1", "3"], ["-2", "1/2"], ["5", "-3"]]
     exact = _exact_yogi(grads, sp.Rational(1, 4), sp.Rational(1, 2), sp.Rational(3, 4))
-    opt = optimizers.make("yogi", lr=0.25, betas=(0.5, 0.75), eps=0.0)
-    assert opt.entry is optimizers.get("yogi") and optimizers.entry_of(opt).name == "yogi"
+    opt = optimizers.make("my-yogi", lr=0.25, betas=(0.5, 0.75), eps=0.0)
+    assert opt.entry is optimizers.get("my-yogi") and optimizers.entry_of(opt).name == "my-yogi"
     p = np.zeros(2)
     state = opt.init(p)
     for t, g in enumerate(grads):
@@ -77,7 +77,7 @@ def _replay(prob, opt, T, runs, seed):
 def test_simulate_runs_it_on_the_dense_engine_with_its_declared_statistics(plugin, problem):
     prob = problems.make(problem)
     T, runs = 60, 2
-    opt = optimizers.make("yogi", lr=0.05, betas=(0.8, 0.9), eps=1e-8)
+    opt = optimizers.make("my-yogi", lr=0.05, betas=(0.8, 0.9), eps=1e-8)
     res = simulate.run(prob, opt, T=T, runs=runs, seed=5)
     assert res.metadata["engine"] == "dense"        # it declares no faster engine
     losses, vs = _replay(prob, opt, T, runs, 5)
@@ -94,28 +94,28 @@ def test_no_declared_engine_means_a_clear_refusal_not_a_wrong_run(plugin):
     for engine, needle in (("oblivious", "declares no loop-free scan"),
                            ("sparse", "not sparse")):
         with pytest.raises(ValueError, match=needle):
-            simulate.run("rkk-online", "yogi", T=10, engine=engine)
+            simulate.run("rkk-online", "my-yogi", T=10, engine=engine)
     prob = problems.make("logistic-sparse", d=200)
     with pytest.raises(ValueError, match="declares no exact lazy update"):
-        simulate.run(prob, "yogi", T=10, engine="sparse")
-    res = simulate.run(prob, optimizers.make("yogi", eps=1e-8), T=30)
+        simulate.run(prob, "my-yogi", T=10, engine="sparse")
+    res = simulate.run(prob, optimizers.make("my-yogi", eps=1e-8), T=30)
     assert res.metadata["engine"] == "dense" and np.all(np.isfinite(res.regret))
 
 
 def test_batched_equals_alone(plugin):
     """Metamorphic: runs side by side with per-run lr give each run's numbers alone."""
-    both = simulate.run("quadratic", optimizers.make("yogi", lr=[0.02, 0.3]), T=40,
+    both = simulate.run("quadratic", optimizers.make("my-yogi", lr=[0.02, 0.3]), T=40,
                         seed=[3, 4])
     for r, (lr, seed) in enumerate(((0.02, 3), (0.3, 4))):
-        alone = simulate.run("quadratic", optimizers.make("yogi", lr=lr), T=40, seed=[seed])
+        alone = simulate.run("quadratic", optimizers.make("my-yogi", lr=lr), T=40, seed=[seed])
         np.testing.assert_array_equal(both.losses[:, r], alone.losses[:, 0])
         np.testing.assert_array_equal(both.stats["sum_vhat_sqrt"][:, r],
                                       alone.stats["sum_vhat_sqrt"][:, 0])
 
 
 def test_run_experiment_end_to_end(plugin):
-    by_name = SeriesSpec("yogi", {"lr": 0.05, "eps": 1e-8})
-    instance = SeriesSpec(optimizers.make("yogi", lr=0.05, eps=1e-8), label="yogi-obj")
+    by_name = SeriesSpec("my-yogi", {"lr": 0.05, "eps": 1e-8})
+    instance = SeriesSpec(optimizers.make("my-yogi", lr=0.05, eps=1e-8), label="yogi-obj")
     exp = run_experiment("rkk-online", [by_name, instance, SeriesSpec("amsgrad")], T=300,
                          runs=2)
     yogi, obj, ams = exp.series
@@ -125,17 +125,17 @@ def test_run_experiment_end_to_end(plugin):
     np.testing.assert_array_equal(yogi.regret, obj.regret)
     assert np.all(np.isfinite(yogi.slopes)) and "sum_vhat_sqrt" in yogi.result.stats
     with pytest.raises(TypeError, match="registry name"):
-        run_experiment("rkk-online", [SeriesSpec(optimizers.make("yogi"), {"lr": 1.0})], T=5)
+        run_experiment("rkk-online", [SeriesSpec(optimizers.make("my-yogi"), {"lr": 1.0})], T=5)
 
 
 def test_cli_regret_with_plugin(plugin, tmp_path):
     out = io.StringIO()
     code = cli.main(["regret", "--plugin", "user_plugin_optimizer", "--optimizers",
-                     "yogi,sgd", "--hp", "yogi:eps=1e-8", "--T", "200", "--runs", "1",
+                     "my-yogi,sgd", "--hp", "my-yogi:eps=1e-8", "--T", "200", "--runs", "1",
                      "--out", str(tmp_path), "--no-progress", "--formats", "svg"], out=out)
     assert code == 0, out.getvalue()
     doc = json.loads((tmp_path / "summary.json").read_text())
-    assert [(s["label"], s["optimizer"]) for s in doc["series"]] == [("yogi", "yogi"),
+    assert [(s["label"], s["optimizer"]) for s in doc["series"]] == [("my-yogi", "my-yogi"),
                                                                       ("sgd", "sgd")]
 
 
@@ -147,16 +147,16 @@ def test_cli_bad_plugin_is_a_usage_error(tmp_path, capsys):
 
 
 def test_register_replace_and_unregister(plugin):
-    entry = optimizers.get("yogi")
+    entry = optimizers.get("my-yogi")
     with pytest.raises(ValueError, match="registered twice"):
         plugin.register_plugin()
     again = plugin.register_plugin(replace=True)
-    assert again is not entry and optimizers.get("yogi") is again
+    assert again is not entry and optimizers.get("my-yogi") is again
     assert plugin.Yogi(lr=0.1).entry is again       # direct instances follow the entry
-    optimizers.unregister("yogi")
-    assert "yogi" not in optimizers.names() and plugin.Yogi(lr=0.1).entry is None
+    optimizers.unregister("my-yogi")
+    assert "my-yogi" not in optimizers.names() and plugin.Yogi(lr=0.1).entry is None
     with pytest.raises(ValueError, match="unknown optimizer"):
-        optimizers.make("yogi")
+        optimizers.make("my-yogi")
     plugin.register_plugin()                        # for the fixture's teardown
 
 
@@ -176,14 +176,14 @@ def test_readme_example_runs_and_equals_the_plugin():
     text = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     section = text.split("## Your own optimizer", 1)[1]
     code = section.split("```python", 1)[1].split("```", 1)[0]
-    assert "yogi" not in optimizers.names()
+    assert "my-yogi" not in optimizers.names()
     try:
         exec(compile(code, "README.md", "exec"), {"__name__": "my_yogi"})
-        res = simulate.run("quadratic", "yogi", T=50, runs=2)
+        res = simulate.run("quadratic", "my-yogi", T=50, runs=2)
         plugin = importlib.import_module("user_plugin_optimizer")
         ref = simulate.run("quadratic", plugin.Yogi(), T=50, runs=2)   # unregistered class
         np.testing.assert_array_equal(res.losses, ref.losses)
         assert "sum_vhat_sqrt" in res.stats and "sum_vhat_sqrt" not in ref.stats
     finally:
-        if "yogi" in optimizers.names():
-            optimizers.unregister("yogi")
+        if "my-yogi" in optimizers.names():
+            optimizers.unregister("my-yogi")

@@ -22,7 +22,7 @@ from adamlab.proofs.methods.rules import TS, g_of
 from adamlab.proofs.methods.symbolic import certify
 from adamlab.proofs.steps import parts, render
 
-NEW = [c.id for c in claims.CLAIMS if c.id.startswith(("seed", "tp."))]
+NEW = [c.id for c in claims.CLAIMS if c.id.startswith(("seed", "tp."))]   # issue 18
 
 
 @pytest.fixture(scope="module")
@@ -223,3 +223,28 @@ def test_rkk_thm4_page_marks_the_monotonicity_step():
     page = render.render_proof("rkk.thm4")
     assert "tp.rkk-proof4-step" in page and "monotonicity" in page
     assert "beta_1" in page and "Witness" in page
+
+
+def test_float16_eps_witness_independently():
+    """float16(1e-8) is exactly 0 (the smallest positive float16 is 2^-24), so Adam's first
+    step on a zero gradient computes 0/0; with eps = 1e-4 it does not."""
+    v = ledger.decide("prec.adam-eps-fp16")
+    assert v.verdict == "refuted-as-stated"
+    w = v.evidence["witness"]
+    assert Fraction(float(np.float16(float(Fraction(w["params"]["epsilon"]))))) == 0
+    assert np.float16(2.0 ** -24) > 0 and np.float16(2.0 ** -26) == 0
+    assert w["dtype"] == "float16" and Fraction(w["grads"][0]) == 0 and w["step"] == 1
+    with np.errstate(invalid="raise"):
+        with pytest.raises(FloatingPointError):
+            np.float16(0) / (np.sqrt(np.float16(0)) + np.float16(1e-8))
+        assert np.float16(0) / (np.sqrt(np.float16(0)) + np.float16(1e-4)) == 0
+
+
+def test_lion_witness_by_hand():
+    v = ledger.decide("lion.update-magnitude")
+    w = v.evidence["witness"]
+    p = {k: Fraction(x) for k, x in w["params"].items()}
+    c = (1 - p["rho_1"]) * Fraction(w["grads"][0])          # m_0 = 0
+    step = -p["eta"] * ((c > 0) - (c < 0) + p["lambda"] * p["theta_0"])
+    assert abs(step + p["eta"] * p["lambda"] * p["theta_0"]) == 0 != p["eta"]
+    assert Fraction(v.evidence["lhs"]) == 0 and Fraction(v.evidence["rhs"]) == p["eta"]

@@ -20,7 +20,10 @@ from adamlab.proofs.references import Reference
 
 RTOL = 1e-12
 CALLS = {"optax": {"optax.adamw": 3, "optax.adagrad": 3, "optax.sgd": 3, "optax.nadam": 2,
-                   "optax.adadelta": 2, "optax.adam": 1, "optax.rmsprop": 1}}
+                   "optax.adadelta": 2, "optax.adam": 1, "optax.rmsprop": 1,
+                   "optax.yogi": 2, "optax.adabelief": 2, "optax.lion": 2,
+                   "optax.contrib.adopt": 2, "optax.contrib.ademamix": 2,
+                   "optax.contrib.schedule_free_adamw": 3}}
 
 
 def _meta(framework: str) -> dict:
@@ -141,3 +144,51 @@ def test_optax_adagrad_replays_by_hand_eps_inside_the_sqrt():
         assert "sqrt(s_t + eps)" in meta[ref.id]["documented_update"]
         assert _off(_adagrad(ref, eps_inside=True), ref.params) <= RTOL, ref.id
         assert _off(_adagrad(ref, eps_inside=False), ref.params) > 1e-6, ref.id  # power
+
+
+def _schedule_free(ref: Reference, z_count_offset: int) -> tuple[np.ndarray, np.ndarray]:
+    """optax.contrib.schedule_free_adamw's documented rule (params are y; returns y and
+    x = (y - (1-b1) z)/b1): lr_t = lr min(1, t/W) -- in float32, as optax's schedule
+    computes it -- read at the 1-based t for the weights and at t - z_count_offset for
+    the z-step; weight_lr_power = 2."""
+    kw = ref.kwargs
+    lr, b1, b2 = kw["learning_rate"], kw.get("b1", 0.9), kw.get("b2", 0.999)
+    eps, wd, warm = kw.get("eps", 1e-8), kw.get("weight_decay", 0.0), kw.get("warmup_steps")
+    f32 = np.float32
+
+    def rate(t):
+        if warm is None:
+            return lr
+        if t >= warm:
+            return float(f32(lr))
+        return float(f32(f32(-lr) * (f32(1) - f32(t) / f32(warm))) + f32(lr))
+
+    y, z, v = ref.params[0].copy(), ref.params[0].copy(), np.zeros((3, 4))
+    x, total, top = y.copy(), 0.0, 0.0
+    ys, xs = [y], [x]
+    for t, g in enumerate(ref.grads, start=1):
+        v = b2 * v + (1 - b2) * g * g
+        z = z - rate(t - z_count_offset) * (g / (np.sqrt(v / (1 - b2 ** t)) + eps) + wd * y)
+        top = max(top, rate(t))
+        total += top ** 2
+        c = top ** 2 / total
+        x = (1 - c) * x + c * z
+        y = b1 * x + (1 - b1) * z
+        ys.append(y)
+        xs.append(x)
+    return np.stack(ys), np.stack(xs)
+
+
+def test_optax_schedule_free_replays_by_hand_with_its_two_counts():
+    """The documented rule, y and the evaluation point x; with warmup, the z-step reads the
+    schedule at the 0-based count -- reading it at t (as the paper) does not fit."""
+    with (files("adamlab.proofs.references") / "optax_vectors.npz").open("rb") as fh, \
+            np.load(fh, allow_pickle=False) as data:
+        evals = {k: data[k] for k in data.files if k.endswith("__eval_params")}
+    refs = [r for r in references.load("optax") if r.call == "optax.contrib.schedule_free_adamw"]
+    assert {r.kwargs.get("warmup_steps") is None for r in refs} == {True, False}
+    for ref in refs:
+        y, x = _schedule_free(ref, z_count_offset=1)
+        assert _off(y, ref.params) <= RTOL and _off(x, evals[f"{ref.id}__eval_params"]) <= RTOL
+        if ref.kwargs.get("warmup_steps") is not None:
+            assert _off(_schedule_free(ref, z_count_offset=0)[0], ref.params) > 1e-6  # power

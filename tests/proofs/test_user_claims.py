@@ -214,14 +214,14 @@ def test_readme_claims_and_optimizer_work_end_to_end(tmp_path, capsys):
     toml = _write(tmp_path, claims_sec.split("```toml", 1)[1].split("```", 1)[0],
                   "my_claims.toml")
     out = tmp_path / "my_verdicts.json"
-    assert "yogi" not in optimizers.names()
+    assert "my-yogi" not in optimizers.names()
     try:
         rc = main(["check", "--plugin", str(tmp_path / "my_yogi.py"), "--claims", str(toml),
                    "--json", str(out)])
         assert rc == 0, capsys.readouterr().err
     finally:
-        if "yogi" in optimizers.names():
-            optimizers.unregister("yogi")
+        if "my-yogi" in optimizers.names():
+            optimizers.unregister("my-yogi")
     rows = {r["id"]: r for r in json.loads(out.read_text())["claims"]}
     assert {i: r["verdict"] for i, r in rows.items()} == {
         "my.ogd-zinkevich": "verified", "my.ogd-nine-tenths": "refuted",
@@ -232,7 +232,7 @@ def test_readme_claims_and_optimizer_work_end_to_end(tmp_path, capsys):
     w = rows["my.ogd-nine-tenths"]["evidence"]["witness"]
     assert all(abs(Fraction(x)) == 1 for x in w["x1"])            # refuted from a corner
     yogi = rows["my.yogi-trivial"]["evidence"]["search"]
-    assert yogi["optimizer"] == "yogi" and yogi["games"] > 1000
+    assert yogi["optimizer"] == "my-yogi" and yogi["games"] > 1000
     assert mp.mpf(yogi["best_ratio_50_digits"]) <= 1
     # and the README's Python snippet
     snippet = claims_sec.split("```python", 1)[1].split("```", 1)[0]

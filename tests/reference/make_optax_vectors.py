@@ -14,12 +14,17 @@ It writes, atomically,
   ``<cid>__grads`` (T, 3, 4), the gradients optax was given (its ``updates``
   argument; optax adds any weight decay itself), and ``<cid>__params``
   (T+1, 3, 4), optax's iterates theta_0 .. theta_T; all float64
-  (``jax_enable_x64``), no object arrays;
+  (``jax_enable_x64``), no object arrays; for optax.contrib.schedule_free_adamw the
+  iterates are optax's params y (where the gradients are taken), and
+  ``<cid>__eval_params`` (T+1, 3, 4) holds its evaluation point x
+  (``schedule_free_eval_params``), as the config's ``params_point`` and ``eval_params``
+  state;
 * ``proofs/references/optax_vectors.json`` -- the metadata: the optax and jax
   versions, and per config its id, the optax call and the keyword arguments
   exactly as passed (``kwargs``) and with optax's defaults filled in
-  (``effective_kwargs``), our registry name and hyperparameters, the seed of its
-  gradient problem, the torch config with the same keyword arguments (names
+  (``effective_kwargs``), our registry name and hyperparameters (``name``, ``hp``; both
+  null, with ``no_name_because``, where no setting of ours computes optax's rule), the
+  seed of its gradient problem, the torch config with the same keyword arguments (names
   translated) whose seed it shares (``torch_counterpart``, or null: both
   frameworks then start from the same theta_0 on the same problem; where the
   frameworks' *defaults* differ, e.g. adagrad and nadam, so do the rules), and
@@ -99,7 +104,67 @@ RULES = {
         "the sqrt); not centered, no momentum trace, no bias correction",
         f"{_ALIAS}:1935 rmsprop = chain(scale_by_rms, scale_by_learning_rate); "
         f"{_TRANSFORM}:95 scale_by_rms"),
+    "optax.yogi": (
+        "m_t = b1*m_{t-1} + (1-b1)*g_t, v_t = v_{t-1} - (1-b2)*sign(v_{t-1} - g_t^2)*g_t^2 "
+        "with m_0 = v_0 = initial_accumulator_value = 1e-6 (both!), sign(0) = 0; theta_t = "
+        "theta_{t-1} - learning_rate*(m_t/(1-b1^t)) / (sqrt(v_t/(1-b2^t) + eps_root) + eps); "
+        "eps_root = 0; no weight decay",
+        f"{_ALIAS}:2249 yogi = chain(scale_by_yogi, scale_by_learning_rate); "
+        f"{_TRANSFORM}:757 scale_by_yogi"),
+    "optax.adabelief": (
+        "m_t = b1*m_{t-1} + (1-b1)*g_t, s_t = b2*s_{t-1} + (1-b2)*(g_t - m_t)^2 + eps_root "
+        "(the new m_t; eps_root is added to the stored state every step; m_0 = s_0 = 0); "
+        "theta_t = theta_{t-1} - learning_rate*(m_t/(1-b1^t)) / (sqrt(s_t/(1-b2^t)) + eps); "
+        "nesterov=False, no weight decay",
+        f"{_ALIAS}:36 adabelief = chain(scale_by_belief, scale_by_learning_rate); "
+        f"{_TRANSFORM}:699 scale_by_belief"),
+    "optax.lion": (
+        "c_t = (1-b1)*g_t + b1*m_{t-1}; theta_t = theta_{t-1} - learning_rate*(sign(c_t) + "
+        "weight_decay*theta_{t-1}) (sign(0) = 0; mode='hard'); then m_t = b2*m_{t-1} + "
+        "(1-b2)*g_t (m_0 = 0); mask=None: every parameter decays",
+        f"{_ALIAS}:927 lion = chain(scale_by_lion, add_decayed_weights, "
+        f"scale_by_learning_rate); {_TRANSFORM}:436 scale_by_lion; "
+        "optax/transforms/_adding.py:35 add_decayed_weights"),
+    "optax.contrib.adopt": (
+        "k = t-1 (optax's 0-based count); k = 0: v = g_1^2, m stays 0, no move; k >= 1: "
+        "m_k = b1*m_{k-1} + (1-b1)*u_k with u_k = g_t/max(sqrt(v_{k-1}), eps), clipped to "
+        "[-k^(1/4), k^(1/4)] if use_clipping, then v_k = b2*v_{k-1} + (1-b2)*g_t^2; "
+        "theta_t = theta_{t-1} - learning_rate*m_k (no bias correction; eps is a floor on "
+        "sqrt(v), not added; nesterov=False)",
+        "optax/contrib/_adopt.py:98 adopt = chain(scale_by_adopt, scale_by_learning_rate); "
+        "optax/contrib/_adopt.py:28 scale_by_adopt"),
+    "optax.contrib.ademamix": (
+        "m1_t = b1*m1_{t-1} + (1-b1)*g_t, m2_t = b3*m2_{t-1} + (1-b3)*g_t, nu_t = "
+        "b2*nu_{t-1} + (1-b2)*g_t^2 (all 0 at t = 0); theta_t = theta_{t-1} - "
+        "learning_rate*[(m1_t/(1-b1^t) + alpha*m2_t) / (sqrt(nu_t/(1-b2^t) + eps_root) + eps) "
+        "+ weight_decay*theta_{t-1}] (m2 is not bias-corrected; constant b3, alpha)",
+        "optax/contrib/_ademamix.py:133 ademamix = chain(scale_by_ademamix, "
+        "add_decayed_weights, scale_by_learning_rate); optax/contrib/_ademamix.py:54 "
+        "scale_by_ademamix"),
+    "optax.contrib.schedule_free_adamw": (
+        "params are y (the gradient's point); z_1 = y_1 = x_1 = theta_0; lr_t = learning_rate "
+        "(warmup_steps=None) or warmup_constant_schedule(0, learning_rate, warmup_steps) read "
+        "at the 1-based count t for the weights but at the 0-based count t-1 by the inner "
+        "scale_by_learning_rate (the schedule computes in float32 on the int32 count, even "
+        "under jax_enable_x64: lr_t = f32(f32(-lr)*(1 - f32(t)/f32(W)) + f32(lr)) for t < W, "
+        "f32(lr) after); v_t = b2*v_{t-1} + (1-b2)*g_t^2; z_{t+1} = z_t - "
+        "lr_{t-1 or t}*(g_t/(sqrt(v_t/(1-b2^t)) + eps) + weight_decay*y_t); M_t = max(M_{t-1}, "
+        "lr_t), c = M_t^weight_lr_power / sum_{i<=t} M_i^weight_lr_power; x_{t+1} = (1-c)*x_t "
+        "+ c*z_{t+1} with x_t = (y_t - (1-b1)*z_t)/b1; y_{t+1} = b1*x_{t+1} + (1-b1)*z_{t+1}",
+        "optax/contrib/_schedule_free.py:298 schedule_free_adamw = schedule_free(chain("
+        f"scale_by_rms(eps_in_sqrt=False, bias_correction=True), add_decayed_weights, "
+        f"scale_by_learning_rate)); optax/contrib/_schedule_free.py:55 schedule_free, :42 "
+        f"schedule_free_eval_params; {_TRANSFORM}:95 scale_by_rms, :982 "
+        "scale_by_learning_rate; optax/schedules/_schedule.py:594 warmup_constant_schedule"),
 }
+SCHEDULE_FREE = "optax.contrib.schedule_free_adamw"
+SF_POINTS = dict(
+    params_point="y: <id>__params are the params optax returns (optax.apply_updates), the "
+                 "points where the gradients are evaluated (g_t = A*(y_{t-1} - c) + noise_t)",
+    eval_params="<id>__eval_params (T+1, 3, 4): x_t = optax.contrib.schedule_free_eval_"
+                "params(state, params) = (y_t - (1-b1)*z_t)/b1 after each step (x_0 = "
+                "theta_0), the averaged iterate optax says to evaluate; ours: state.x",
+)
 HEAVY_BALL = ("b_t = g_t + momentum*b_{t-1} (b_0 = 0, no dampening); theta_t = theta_{t-1} "
               "- learning_rate*b_t")
 NESTEROV = ("b_t = g_t + momentum*b_{t-1} (b_0 = 0, no dampening); theta_t = theta_{t-1} "
@@ -109,6 +174,69 @@ NESTEROV = ("b_t = g_t + momentum*b_{t-1} (b_0 = 0, no dampening); theta_t = the
 def _c(cid, call, kwargs, name, hp, torch_counterpart=None):
     return dict(id=cid, call=call, kwargs=kwargs, name=name, hp=hp,
                 torch_counterpart=torch_counterpart)
+
+
+def new_method_configs():
+    """Yogi, AdaBelief, Lion, ADOPT, AdEMAMix, Schedule-Free AdamW (no torch.optim twin).
+    ``name``/``hp`` map a config to our registry; ``name = None`` with ``no_name_because``
+    where no setting of ours computes optax's rule."""
+    sf_hp = dict(eps=1e-8, weight_decay=0.0, warmup_steps=1, bias_correction="v")
+    out = [
+        _c("yogi_default", "optax.yogi", dict(learning_rate=1e-2),
+           "yogi", dict(lr=1e-2, betas=[0.9, 0.999], eps=1e-3, weight_decay=0.0,
+                        initial_accumulator_value=1e-6, variant="optax")),
+        _c("yogi_lr0.1_b0.5", "optax.yogi", dict(learning_rate=0.1, b1=0.5, b2=0.9, eps=1e-4),
+           "yogi", dict(lr=0.1, betas=[0.5, 0.9], eps=1e-4, weight_decay=0.0,
+                        initial_accumulator_value=1e-6, variant="optax")),
+        _c("adabelief_default", "optax.adabelief", dict(learning_rate=1e-3),
+           "adabelief", dict(lr=1e-3, betas=[0.9, 0.999], eps=1e-16, eps_mode="code",
+                             weight_decay=0.0)),
+        _c("adabelief_eps_root0", "optax.adabelief",
+           dict(learning_rate=0.05, b1=0.8, b2=0.99, eps=1e-8, eps_root=0.0),
+           "adabelief", dict(lr=0.05, betas=[0.8, 0.99], eps=1e-8, eps_mode="outside",
+                             weight_decay=0.0)),
+        _c("lion_default", "optax.lion", dict(learning_rate=1e-4),
+           "lion", dict(lr=1e-4, betas=[0.9, 0.99], weight_decay=1e-3,
+                        decay_scaled_by_lr=True)),
+        _c("lion_lr3e-3_wd0.1", "optax.lion",
+           dict(learning_rate=3e-3, b1=0.95, b2=0.98, weight_decay=0.1),
+           "lion", dict(lr=3e-3, betas=[0.95, 0.98], weight_decay=0.1,
+                        decay_scaled_by_lr=True)),
+        _c("adopt_default", "optax.contrib.adopt", dict(learning_rate=1e-3),
+           "adopt", dict(lr=1e-3, betas=[0.9, 0.9999], eps=1e-6, weight_decay=0.0,
+                         clip=True)),
+        _c("adopt_noclip", "optax.contrib.adopt",
+           dict(learning_rate=1e-2, b1=0.5, b2=0.99, eps=1e-3, use_clipping=False),
+           "adopt", dict(lr=1e-2, betas=[0.5, 0.99], eps=1e-3, weight_decay=0.0,
+                         clip=False)),
+        _c("ademamix_default", "optax.contrib.ademamix", dict(learning_rate=1e-3),
+           "ademamix", dict(lr=1e-3, betas=[0.9, 0.999], beta3=0.9999, alpha=5.0, eps=1e-8,
+                            weight_decay=0.0, eps_mode="outside")),
+        _c("ademamix_eps_root_wd", "optax.contrib.ademamix",
+           dict(learning_rate=1e-2, b1=0.8, b2=0.99, b3=0.999, alpha=8.0, eps=0.0,
+                eps_root=1e-8, weight_decay=0.01),
+           "ademamix", dict(lr=1e-2, betas=[0.8, 0.99], beta3=0.999, alpha=8.0, eps=1e-8,
+                            weight_decay=0.01, eps_mode="inside")),
+        _c("schedule_free_adamw_lr1e-2", SCHEDULE_FREE, dict(learning_rate=1e-2),
+           "schedule-free-adamw", dict(lr=1e-2, betas=[0.9, 0.999], **sf_hp)),
+        _c("schedule_free_adamw_wd", SCHEDULE_FREE,
+           dict(learning_rate=0.05, b1=0.95, b2=0.99, weight_decay=0.1),
+           "schedule-free-adamw", dict(lr=0.05, betas=[0.95, 0.99],
+                                       **{**sf_hp, "weight_decay": 0.1})),
+        dict(_c("schedule_free_adamw_warmup", SCHEDULE_FREE,
+                dict(learning_rate=0.05, warmup_steps=10), None, None),
+             no_name_because="optax reads its warmup schedule at two different counts: the "
+                             "averaging weights at the 1-based t (lr*t/10) but the z-step "
+                             "(inner scale_by_learning_rate) at the 0-based t-1 (lr*(t-1)/10, "
+                             "no move at t = 1); schedule-free-adamw's warmup_steps uses "
+                             "min(1, t/T) for both (Algorithm 1 and the authors' code), so no "
+                             "setting reproduces this config (7e-3 relative apart; also, "
+                             "optax's warmup schedule values are float32-rounded, ~1e-9)"),
+    ]
+    for cfg in out:
+        if cfg["call"] == SCHEDULE_FREE:
+            cfg.update(SF_POINTS)
+    return out
 
 
 def configs():
@@ -161,6 +289,7 @@ def configs():
         _c("rmsprop_decay0.9", "optax.rmsprop",
            dict(learning_rate=1e-2, decay=0.9, eps=1e-8),
            "rmsprop", dict(lr=1e-2, alpha=0.9, eps=1e-8, eps_mode="inside")),
+        *new_method_configs(),
     ]
     torch_seeds = {c["id"]: c["seed"] for c in torch_configs()}
     for i, cfg in enumerate(out):
@@ -177,9 +306,17 @@ def configs():
     return out
 
 
+def optax_fn(optax, call):
+    """The optax function named by ``call``, e.g. "optax.adam", "optax.contrib.adopt"."""
+    fn = optax
+    for part in call.split(".")[1:]:
+        fn = getattr(fn, part)
+    return fn
+
+
 def effective_kwargs(optax, cfg):
     """The call's keyword arguments with optax's defaults filled in (JSON-able ones)."""
-    fn = getattr(optax, cfg["call"].split(".", 1)[1])
+    fn = optax_fn(optax, cfg["call"])
     bound = inspect.signature(fn).bind_partial(**cfg["kwargs"])
     bound.apply_defaults()
     return {k: v for k, v in bound.arguments.items()
@@ -187,9 +324,14 @@ def effective_kwargs(optax, cfg):
 
 
 def run_optax(jnp, optax, cfg):
-    """optax's trajectory for one config; returns (grads (T,3,4), params (T+1,3,4))."""
+    """optax's trajectory for one config; returns (grads (T,3,4), params (T+1,3,4), and
+    for schedule-free the evaluation points x (T+1,3,4), else None)."""
     a, c, p0, noise = problem(cfg["seed"])
-    opt = getattr(optax, cfg["call"].split(".", 1)[1])(**cfg["kwargs"])
+    opt = optax_fn(optax, cfg["call"])(**cfg["kwargs"])
+    sf = cfg["call"] == SCHEDULE_FREE
+    evals = np.empty((T + 1, *SHAPE)) if sf else None
+    if sf:
+        evals[0] = p0
     param = jnp.asarray(p0, dtype=jnp.float64)
     state = opt.init(param)
     grads = np.empty((T, *SHAPE))
@@ -203,9 +345,11 @@ def run_optax(jnp, optax, cfg):
         if param.dtype != jnp.float64:
             raise RuntimeError(f"{cfg['id']}: optax returned {param.dtype} at step {t + 1}")
         params[t + 1] = np.asarray(param)
+        if sf:
+            evals[t + 1] = np.asarray(optax.contrib.schedule_free_eval_params(state, param))
     if not np.all(np.isfinite(params)) or np.abs(params).max() > 1e4:
         raise RuntimeError(f"{cfg['id']}: trajectory diverged; pick other settings")
-    return grads, params
+    return grads, params, evals
 
 
 def main() -> int:
@@ -226,9 +370,11 @@ def main() -> int:
 
     arrays, metas = {}, []
     for cfg in configs():
-        grads, params = run_optax(jnp, optax, cfg)
+        grads, params, evals = run_optax(jnp, optax, cfg)
         arrays[f"{cfg['id']}__grads"] = grads
         arrays[f"{cfg['id']}__params"] = params
+        if evals is not None:
+            arrays[f"{cfg['id']}__eval_params"] = evals
         metas.append(dict(cfg, effective_kwargs=effective_kwargs(optax, cfg),
                           optax_version=optax.__version__, jax_version=jax.__version__))
     meta = dict(
@@ -246,7 +392,8 @@ def main() -> int:
         gradient="g_t = A * (theta_t - c) + noise_t, elementwise; see problem() in "
                  "make_torch_vectors.py",
         arrays="<id>__grads (T, 3, 4): the updates argument given to optax; "
-               "<id>__params (T+1, 3, 4): theta_0 .. theta_T",
+               "<id>__params (T+1, 3, 4): theta_0 .. theta_T; schedule-free configs also "
+               "<id>__eval_params (T+1, 3, 4): see their params_point and eval_params",
         notation="t = 1..T; g_t is the gradient at theta_{t-1}; all operations "
                  "elementwise; lr decay, weight decay, masks only as stated",
         configs=metas,

@@ -19,6 +19,9 @@ from sympy import Rational, sqrt
 
 from exact_reference_adaptive import adabound, adam, adamax, adamp, nadam, radam
 from exact_reference_classic import Vec, adadelta, adagrad, rmsprop, sgd
+from exact_reference_yab import YAB_DEFAULTS, adabelief, laprop, yogi
+import exact_reference_sf  # noqa: E402  Schedule-Free AdamW
+import exact_reference_lam  # noqa: E402  Lion, ADOPT, AdEMAMix
 
 
 def _x(value: float) -> Rational:
@@ -55,6 +58,9 @@ DEFAULTS: dict[str, dict] = {
     "adamp": dict(lr=_x(1e-3), betas=_BETAS, eps=_x(1e-8), weight_decay=0, delta=_x(0.1),
                   wd_ratio=_x(0.1), nesterov=False),
     "lookahead": dict(optimizer="adam", k=5, alpha=_x(0.5)),
+    **YAB_DEFAULTS,                               # yogi, adabelief, laprop
+    "schedule-free-adamw": exact_reference_sf.DEFAULTS,
+    **exact_reference_lam.LAM_DEFAULTS,           # lion, adopt, ademamix
 }
 
 
@@ -92,6 +98,9 @@ METHODS = {
     "adam": adam, "amsgrad": adam, "adamw": adam,
     "adamax": adamax, "nadam": nadam, "radam": radam,
     "adabound": adabound, "adamp": adamp, "lookahead": lookahead,
+    "yogi": yogi, "adabelief": adabelief, "laprop": laprop,
+    "schedule-free-adamw": exact_reference_sf.schedule_free_adamw,
+    **exact_reference_lam.METHODS,                 # lion, adopt, ademamix
 }
 
 

@@ -36,7 +36,9 @@ def adam(hp):
     :math:`\theta_t = \theta_{t-1} - \alpha_t (m_t/c_1)/(\sqrt{v_t/c_2}+\epsilon)`.
     ``eps_mode``: "outside" = Algorithm 1; "efficient" = the reordering at the
     end of §2, :math:`\alpha_t\sqrt{c_2}/c_1 \cdot m_t/(\sqrt{v_t}+\hat\epsilon)`;
-    "inside" = optax ``eps_root``, :math:`(m_t/c_1)/\sqrt{v_t/c_2+\epsilon}`.
+    "inside" = optax ``eps_root``, :math:`(m_t/c_1)/\sqrt{v_t/c_2+\epsilon}`;
+    "max" = :math:`(m_t/c_1)/\max(\sqrt{v_t/c_2}, \epsilon)`; "root_square" =
+    :math:`(m_t/c_1)/\sqrt{v_t/c_2+\epsilon^2}`.
     Scheduled :math:`\beta_{1,t}` (Thm. 4.1): ``beta1_correction`` "product"
     :math:`c_1 = 1-\prod_{s\le t}\beta_{1,s}` (the EMA's weight sum) or "power"
     :math:`c_1 = 1-\beta_{1,1}^t`.
@@ -76,6 +78,10 @@ def adam(hp):
             direction = (m / c1) / (vsqrt(vhat) + eps)
         elif eps_mode == "efficient":
             direction = (sqrt(c2) / c1) * m / (vsqrt(c2 * vhat) + eps)
+        elif eps_mode == "max":          # a floor: max(sqrt(vhat), eps) (pytorch PR #163407)
+            direction = (m / c1) / vmax(vsqrt(vhat), eps)
+        elif eps_mode == "root_square":  # sqrt(vhat + eps^2)
+            direction = (m / c1) / vsqrt(vhat + eps * eps)
         else:
             direction = (m / c1) / vsqrt(vhat + eps)
         return theta - lr_t * direction

@@ -11,10 +11,11 @@ Optimization", NeurIPS 2018, Algorithm 2), without bias correction:
 
 Only public names of adamlab are used: :class:`Optimizer`, :class:`HParam`, the
 two hooks ``init_state``/``step_rule`` and :func:`register`.  Importing this
-module registers ``"yogi"`` (as a user's plugin would, e.g. ``adamlab regret
---plugin user_plugin_optimizer --optimizers yogi``); tests call
-:func:`register_plugin` / ``optimizers.unregister("yogi")`` to keep the
-registry of other tests unchanged.
+module registers ``"my-yogi"`` (as a user's plugin would, e.g. ``adamlab regret
+--plugin user_plugin_optimizer --optimizers my-yogi``); tests call
+:func:`register_plugin` / ``optimizers.unregister("my-yogi")`` to keep the
+registry of other tests unchanged.  (Yogi is also built in, as ``"yogi"`` with
+more conventions; this copy, under its own name, is a user's optimizer.)
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ import numpy as np
 from adamlab.numerics import optimizers
 from adamlab.numerics.optimizers import HParam, Optimizer
 
-NAME = "yogi"
+NAME = "my-yogi"
 
 
 class YogiState(NamedTuple):
@@ -62,7 +63,7 @@ def yogi_vhat(opt, state, h):
 
 
 def register_plugin(replace: bool = False):
-    """Register ``"yogi"`` with its declared capabilities; return the entry."""
+    """Register ``"my-yogi"`` with its declared capabilities; return the entry."""
     return optimizers.register(
         NAME, Yogi, summary="Yogi: additive second-moment update (Zaheer et al. 2018)",
         source="Zaheer et al., NeurIPS 2018, Algorithm 2",
