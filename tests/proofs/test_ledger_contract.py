@@ -1,10 +1,12 @@
 """The whole ledger: every CLAIMS.md ID decided (never pending) and the JSON contract of issue 6 §4.
 
-The ledger is decided once per module (default settings, ~20 s of CPU); the witness
-re-checks live in test_ledger_witnesses.py and reuse the same decisions.
+The ledger is decided once, by the main job as a user runs it (``adamlab check --json``,
+~40 s of CPU); every test here reads that run's JSON and terminal text.  The witness
+re-checks live in test_ledger_witnesses.py and test_ledger_seed.py.
 """
 from __future__ import annotations
 
+import io
 import json
 import re
 from fractions import Fraction
@@ -23,9 +25,42 @@ NOT_INPUTS = {"certificate", "note", "rerun", "reading", "gradients_are", "bound
               "framework", "config", "unknown_value", "delta_60_digits", "dtype"}
 
 
-@pytest.fixture(scope="session")
-def decided():
-    return {i: ledger.decide(i) for i in claims.ids()}
+class _Row:
+    """A ledger row read back from ``adamlab check --json`` (what a user gets)."""
+
+    def __init__(self, row: dict):
+        self.row, self.verdict, self.evidence = row, row["verdict"], row["evidence"]
+
+
+@pytest.fixture(scope="module")
+def checked(tmp_path_factory):
+    """One run of the main job, ``adamlab check --json`` (the whole ledger, ~40 s of CPU):
+    its terminal text and its JSON rows; every test here reads them."""
+    from adamlab import cli
+    path = tmp_path_factory.mktemp("ledger") / "ledger.json"
+    out = io.StringIO()
+    assert cli.main(["check", "--json", str(path)], out=out) == 0
+    return out.getvalue(), json.loads(path.read_text())["claims"]
+
+
+@pytest.fixture(scope="module")
+def decided(checked):
+    return {r["id"]: _Row(r) for r in checked[1]}
+
+
+@pytest.mark.slow
+def test_check_lists_every_claim_with_a_tally(checked):
+    text, rows = checked
+    assert [r["id"] for r in rows] == claims.ids()
+    for c in claims.CLAIMS:
+        assert c.id in text
+    tally = re.search(r"^(\d+) claims: (.*)$", text, re.M)
+    assert "proved: a symbolic or step-checked proof" in text      # the legend
+    assert tally and int(tally.group(1)) == len(claims.CLAIMS)
+    counts = [int(n) for n in re.findall(r"(\d+) (?:proved|verified|refuted|pending)",
+                                         tally.group(2))]
+    assert sum(counts) == len(claims.CLAIMS)
+    assert "optimizers registered" not in text          # that is `adamlab list optimizers`
 
 
 def test_every_published_claim_is_one_object_with_a_method():
@@ -65,11 +100,8 @@ def _inputs(obj, path="witness"):
 
 
 @pytest.mark.slow
-def test_json_contract(decided, tmp_path):
-    rows = [claims.get(i).to_json(v) for i, v in decided.items()]
-    out = tmp_path / "ledger.json"
-    out.write_text(json.dumps({"claims": rows}))
-    back = json.loads(out.read_text())["claims"]
+def test_json_contract(checked):
+    back = checked[1]
     assert [r["id"] for r in back] == claims.ids()
     for r in back:
         assert {"id", "source", "verdict", "statement", "statement_text", "summary",
