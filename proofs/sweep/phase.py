@@ -236,16 +236,6 @@ def _default_workers(problem: str, params: dict, T: int, max_runs: int) -> int:
 
 
 # -- the executor ------------------------------------------------------------------------
-def _shared_cluster(workers: int):
-    """One LocalCluster for every optimizer's sweep (started once)."""
-    try:
-        from dask.distributed import LocalCluster
-    except ImportError:              # pragma: no cover - a dependency
-        raise RuntimeError("dask.distributed is not installed (pip install distributed)")
-    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                        dashboard_address=":0", silence_logs=50)
-
-
 # -- the numbers -------------------------------------------------------------------------
 def cell_means(rows: Sequence[Mapping[str, str]], b1: Sequence[float], b2: Sequence[float]
                ) -> dict[str, np.ndarray]:
@@ -452,7 +442,7 @@ def phase_map(problem: str = "rkk-online", optimizers: Sequence[str] = ("adam", 
         need = [n for n, s in p.sweeps.items()
                 if len(runner.done_chunks(out / "sweeps" / n)) < len(s.chunks(p.max_runs))]
         if need and workers > 0 and scheduler is None:
-            cluster = _shared_cluster(workers)
+            cluster = runner.local_cluster(workers)      # one cluster for every sweep
             say(f"dask: a LocalCluster of {workers} worker(s) for the {len(need)} sweep(s); "
                 f"dashboard {cluster.dashboard_link}")
         address = scheduler or (cluster.scheduler_address if cluster is not None else None)

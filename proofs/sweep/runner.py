@@ -130,19 +130,26 @@ def _start_folder(sweep: Sweep, out: Path, key: str, n: int) -> None:
         {"key": key, "sweep": sweep.to_json(), "n_chunks": n, "complete": False}, indent=1))
 
 
-def _client(scheduler: str | None, workers: int, timeout: float):
+def local_cluster(workers: int):
+    """A Dask LocalCluster of ``workers`` processes, one thread each, its dashboard on a
+    free port, quiet logs: what a sweep starts when no scheduler is given."""
     try:
-        from dask.distributed import Client, LocalCluster
+        from dask.distributed import LocalCluster
     except ImportError:              # pragma: no cover - a dependency
         raise RuntimeError("dask.distributed is not installed (pip install distributed)")
+    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                        dashboard_address=":0", silence_logs=50)
+
+
+def _client(scheduler: str | None, workers: int, timeout: float):
+    from dask.distributed import Client
     if scheduler:
         try:
             return Client(scheduler, timeout=timeout), None
         except (OSError, TimeoutError) as exc:
             raise ConnectionError(f"cannot reach the Dask scheduler at {scheduler} within "
                                   f"{timeout:g} s ({type(exc).__name__}: {exc})") from None
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           dashboard_address=":0", silence_logs=50)
+    cluster = local_cluster(workers)
     return Client(cluster), cluster
 
 
@@ -228,4 +235,4 @@ def run(sweep: Sweep, out, *, workers: int | None = None, scheduler: str | None 
     return state
 
 
-__all__ = ["SweepRun", "done_chunks", "read_table", "run"]
+__all__ = ["SweepRun", "done_chunks", "local_cluster", "read_table", "run"]
