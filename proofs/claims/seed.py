@@ -457,5 +457,4 @@ CLAIMS = (
           lambda: ("m_0 = v_0 = 0",), Quantifier("nadam", {"variant": "Dozat"}, _ANY)),
 )
 
-_ = (mu, phi, vel, eps_den, eps_num, Eg, Ex, r)
 __all__ = ["CLAIMS"]

@@ -37,8 +37,6 @@ from ..claim import Method
 from ..verdict import Verdict, digits
 from .rules import G, TS, Rule, exact_str, g_of, rational
 
-_I = sp.Symbol("i", integer=True, positive=True)
-
 
 # -- sums: peel the last term, merge equal ranges ------------------------------------------
 def peel(expr, t):
