@@ -128,7 +128,10 @@ _ADAM_STEP = eta * (m / (1 - rho1**TS)) / sp.sqrt(v / (1 - rho2**TS))
 _ADAM_CLOSED = (eta * sp.sqrt(1 - rho2**TS) / (1 - rho1**TS) * (1 - rho1) / sp.sqrt(1 - rho2)
                 * _sum(rho1**(TS - _i) * g_of(_i)) / sp.sqrt(_sum(rho2**(TS - _i) * g_of(_i)**2)))
 _LR_ADAGRAD = eta / sp.sqrt(eps + _sum(g_of(_i)**2))
-_MOVE_ADAGRAD = sp.Sum(eta * sp.Abs(g_of(_i)) / sp.sqrt(eps + sp.Sum(g_of(sp.Symbol("j", integer=True, positive=True))**2, (sp.Symbol("j", integer=True, positive=True), 1, _i))), (_i, 1, TS))
+_j = sp.Symbol("j", integer=True, positive=True)
+#: the total movement sum_t rate_t |g_t| (what "learning stops" would make finite)
+_MOVE_ADAGRAD = sp.Sum(eta * sp.Abs(g_of(_i)) / sp.sqrt(eps + sp.Sum(g_of(_j)**2, (_j, 1, _i))),
+                       (_i, 1, TS))
 _CANDIDATES = (("constant 1", sp.Integer(1)), ("1/sqrt(i)", 1 / sp.sqrt(_i)),
                ("1/i", 1 / _i), ("2^-i", sp.Integer(2)**-_i))
 _BIAS = sp.sqrt(1 - sp.Rational(999, 1000)**TS) / (1 - sp.Rational(9, 10)**TS)

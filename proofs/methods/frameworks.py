@@ -130,6 +130,7 @@ class FrameworkReplay(Method):
 
     def decide(self, claim, thorough: bool = False) -> Verdict:
         runs = self.runs()
+        steps = runs[0][0].grads.shape[0] if runs else 0
         rows = [{k: v for k, v in c.items() if not k.startswith("_")} for _, _, c in runs]
         by_call: dict[str, bool] = {}
         for _, _, c in runs:
@@ -141,7 +142,7 @@ class FrameworkReplay(Method):
                                   "certified_difference": f"> {CERTIFY_RTOL:g} relative at "
                                                           f"60 digits"},
                               "inputs_covered": f"{len(runs)} stored configurations x 12 "
-                                                f"coordinates x {runs[0][0].grads.shape[0] if runs else 0} steps"}
+                                                f"coordinates x {steps} steps"}
         missing = [t.call for t in self.targets if t.call not in by_call]
         if missing:
             return Verdict(claim.id, "pending", f"no stored trajectories cover {missing}", ev)

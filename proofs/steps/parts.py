@@ -36,9 +36,13 @@ def _part_check(claim, method):
     return check
 
 
-def _induction_check(claim, key: str, label: str):
+def _induction_check(claim, key: str, label: str, runs: dict):
+    """One part of the induction's evidence; ``runs`` holds this page's one decision (the
+    steps of a page share it; a new page decides again)."""
     def check(thorough: bool = False) -> Outcome:
-        v = claim.method.decide(claim, thorough=thorough)
+        if thorough not in runs:
+            runs[thorough] = claim.method.decide(claim, thorough=thorough)
+        v = runs[thorough]
         ev: dict[str, Any] = v.evidence
         part = ev.get(key)
         if key == "derived":
@@ -74,26 +78,27 @@ def build(claim_id: str) -> Proof:
     c = claims.get(claim_id)
     m = c.method
     if isinstance(m, Induction):
+        runs: dict = {}
         steps = [Step("Base case t = 1", c.latex().split(r"\qquad")[0] + r"\quad(t = 1)",
                       "One step of the printed rule from its start equals the closed form "
-                      "at t = 1.", check=_induction_check(c, "base_case_t1", "base case"),
+                      "at t = 1.", check=_induction_check(c, "base_case_t1", "base case", runs),
                       source=c.source),
                  Step("Induction step", c.latex().split(r"\qquad")[0],
                       "One step of the printed rule from the closed form at t - 1 gives the "
                       "closed form at t: each sum is split at its last term and the sums over "
                       "the same range are merged.",
-                      check=_induction_check(c, "induction_step", "induction step"),
+                      check=_induction_check(c, "induction_step", "induction step", runs),
                       source=c.source)]
         if m.derived is not None:
             steps.append(Step("The derived quantity", c.latex().split(r"\qquad")[0],
                               "The quantity computed from the state, with the closed forms "
                               "inserted, equals its claimed closed form.",
-                              check=_induction_check(c, "derived", "derived"),
+                              check=_induction_check(c, "derived", "derived", runs),
                               source=c.source))
         steps.append(Step("Exact replay of the first steps", text_tex("closed form = rule"),
                           "A cross-check, not part of the proof: the printed rule stepped "
                           "in exact arithmetic agrees with the closed forms.",
-                          check=_induction_check(c, "exact_replay", "exact replay"),
+                          check=_induction_check(c, "exact_replay", "exact replay", runs),
                           source=c.source))
     else:
         steps = [Step(p.label[:90], text_tex(p.label[:160]),
