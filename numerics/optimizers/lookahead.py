@@ -48,9 +48,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._core import Optimizer
 from .hparams import HParam
-from ._registry import get, register
+from ._registry import register
+from .wrapping import Wrapper
 
 
 class LookaheadState(NamedTuple):
@@ -59,7 +59,7 @@ class LookaheadState(NamedTuple):
     slow: np.ndarray    # slow weights phi, shape (R, d)
 
 
-class Lookahead(Optimizer):
+class Lookahead(Wrapper):
     __doc__ = __doc__
     hparams = (
         HParam("optimizer", "optimizer", "inner (fast) optimizer: a registry name or an "
@@ -69,32 +69,6 @@ class Lookahead(Optimizer):
     )
     defaults = dict(optimizer="adam", k=5, alpha=0.5)
     State = LookaheadState
-
-    def _check_hyper(self) -> None:
-        value = self.hyper["optimizer"]
-        if isinstance(value, str):
-            try:
-                value = get(value).make()
-            except ValueError as exc:
-                raise ValueError(f"{self.name}: optimizer must be a registered optimizer "
-                                 f"name or an Optimizer instance; {exc}") from None
-        elif not isinstance(value, Optimizer):
-            raise TypeError(f"{self.name}: optimizer must be a registered optimizer name "
-                            f"(str) or an Optimizer instance (e.g. make('adam', lr=1e-2)); "
-                            f"got {value!r} of type {type(value).__name__}")
-        self.hyper["optimizer"] = value
-
-    @property
-    def inner(self) -> Optimizer:
-        """The inner (fast) optimizer."""
-        return self.hyper["optimizer"]
-
-    def _check_state(self, state: Any, p: np.ndarray) -> None:
-        super()._check_state(state, p)
-        if not isinstance(state.inner, self.inner.State):
-            raise TypeError(f"{self.name}: state.inner must be the "
-                            f"{self.inner.State.__name__} of the inner optimizer "
-                            f"{self.inner.name!r}; got {type(state.inner).__name__}")
 
     def _init(self, p):
         return LookaheadState(0, self.inner.init(p), p)

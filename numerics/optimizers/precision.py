@@ -64,8 +64,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._core import Optimizer, Resolved
-from ._registry import get
+from ._core import Resolved
+from .wrapping import Wrapper
 from .hparams import HParam
 
 STORAGE = ("float16", "bfloat16", "float32")
@@ -156,7 +156,7 @@ def _select(mask, new, old):
     return new
 
 
-class LowPrecision(Optimizer):
+class LowPrecision(Wrapper):
     __doc__ = __doc__
     name = "lowp"
     hparams = (
@@ -176,17 +176,7 @@ class LowPrecision(Optimizer):
     State = LowPrecisionState
 
     def _check_hyper(self) -> None:
-        value = self.hyper["optimizer"]
-        if isinstance(value, str):
-            try:
-                value = get(value).make()
-            except ValueError as exc:
-                raise ValueError(f"{self.name}: optimizer must be a registered optimizer "
-                                 f"name or an Optimizer instance; {exc}") from None
-        elif not isinstance(value, Optimizer):
-            raise TypeError(f"{self.name}: optimizer must be a registered optimizer name "
-                            f"(str) or an Optimizer instance; got {type(value).__name__}")
-        self.hyper["optimizer"] = value
+        self._resolve_inner()
         seed = self.hyper["seed"]
         if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
             raise TypeError(f"{self.name}: seed must be an int >= 0; got {seed!r}")
@@ -198,17 +188,6 @@ class LowPrecision(Optimizer):
         except ValueError as exc:
             raise ValueError(f"{self.name}: {exc}") from None
         self.acc = np.dtype(self.hyper["accumulate"])
-
-    @property
-    def inner(self) -> Optimizer:
-        return self.hyper["optimizer"]
-
-    def _check_state(self, state: Any, p: np.ndarray) -> None:
-        super()._check_state(state, p)
-        if not isinstance(state.inner, self.inner.State):
-            raise TypeError(f"{self.name}: state.inner must be the "
-                            f"{self.inner.State.__name__} of {self.inner.name!r}; got "
-                            f"{type(state.inner).__name__}")
 
     def _init(self, p):
         if p.dtype.kind == "O":
