@@ -234,6 +234,15 @@ def hp_settings(items: Iterable[str], optimizers: Sequence[str]) -> dict[str, li
     return out
 
 
+def progress_flags(parser) -> None:
+    """``--progress`` / ``--no-progress`` (dest ``progress``: True, False, or None for "only
+    on a terminal"), the same on every command that draws progress bars."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--progress", dest="progress", action="store_true", default=None,
+                       help="draw progress bars (default: only on a terminal)")
+    group.add_argument("--no-progress", dest="progress", action="store_false")
+
+
 def key_values(flag: str, text: str | None) -> dict[str, Any]:
     """``KEY=VALUE,KEY=VALUE`` with scalar values (for --problem-params)."""
     out: dict[str, Any] = {}
@@ -248,4 +257,4 @@ def key_values(flag: str, text: str | None) -> dict[str, Any]:
 
 
 __all__ = ["MAX_GRID", "UsageError", "VALUE_HELP", "choose", "hp_settings", "integer",
-           "key_values", "names_list", "scalar", "value"]
+           "key_values", "names_list", "progress_flags", "scalar", "value"]

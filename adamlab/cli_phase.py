@@ -10,7 +10,8 @@ import argparse
 import re
 import sys
 
-from .cli_args import UsageError, choose, integer, key_values, names_list, output_folder
+from .cli_args import (UsageError, choose, integer, key_values, names_list, output_folder,
+                       progress_flags)
 
 DEFAULT_PROBLEM = "rkk-online"
 DEFAULT_OPTIMIZERS = "adam,amsgrad"
@@ -94,10 +95,7 @@ def add_parser(sub) -> None:
                    help="finish (or redraw) the map already in --out (same settings)")
     p.add_argument("--formats", default="png,svg,pdf", metavar="F,...",
                    help="figure formats among png, svg, pdf (default png,svg,pdf)")
-    prog = p.add_mutually_exclusive_group()
-    prog.add_argument("--progress", dest="progress", action="store_true", default=None,
-                      help="draw progress bars (default: only on a terminal)")
-    prog.add_argument("--no-progress", dest="progress", action="store_false")
+    progress_flags(p)
     p.add_argument("--quiet", action="store_true", help="print only the file names")
     p.set_defaults(func=main)
 

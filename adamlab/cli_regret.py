@@ -10,7 +10,7 @@ import sys
 import time
 
 from .cli_args import (UsageError, choose, hp_settings, integer, key_values, names_list,
-                       output_folder)
+                       output_folder, progress_flags)
 
 DEFAULT_PROBLEM = "rkk-online"
 DEFAULT_OPTIMIZERS = "adam,amsgrad,adagrad,sgd"
@@ -101,10 +101,7 @@ def add_parser(sub) -> None:
                    help="output folder (default ./adamlab-regret)")
     p.add_argument("--formats", default="png,svg", metavar="F,...",
                    help="figure formats among png, svg, pdf (default png,svg)")
-    prog = p.add_mutually_exclusive_group()
-    prog.add_argument("--progress", dest="progress", action="store_true", default=None,
-                      help="draw progress bars (default: only on a terminal)")
-    prog.add_argument("--no-progress", dest="progress", action="store_false")
+    progress_flags(p)
     p.add_argument("--full-steps", action="store_true",
                    help="save every step of every series in runs/ (default: the per-step "
                         "arrays on a log grid, ~1000 steps per run, compressed)")
