@@ -231,7 +231,8 @@ def _assemble(prob, opt, inst, out: EngineOutput, T, runs, seed, shared, engine,
     meta["adamlab_version"] = __version__
     meta["numpy_version"] = np.__version__
     return RunResult(losses=losses, stats=stats, constants=constants, comparator=comp_dict,
-                     theta_final=out.theta_final, metadata=meta, iterates=out.iterates)
+                     theta_final=out.theta_final, metadata=meta, iterates=out.iterates,
+                     final_state=out.final_state)
 
 
 __all__ = ["run", "run_dense", "EngineOutput", "StackedInstance", "ENGINES", "PROJECTIONS",

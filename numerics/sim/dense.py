@@ -51,7 +51,7 @@ def run_dense(inst, opt, theta0: np.ndarray, T: int, cfg: dict, bar) -> EngineOu
         pass
     out_stats = rec.out if rec is not None else {}
     meta = {"D": _stats.D_META, "D_inf": _stats.D_INF_META} if rec is not None else {}
-    return EngineOutput(losses, out_stats, theta, done, meta, iterates)
+    return EngineOutput(losses, out_stats, theta, done, meta, iterates, final_state=state)
 
 
 def _dense_lossgrad(inst):

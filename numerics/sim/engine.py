@@ -47,11 +47,15 @@ class StopFlag:
 class EngineOutput:
     """What an engine hands back to :func:`~.simulate.run`: the (T, R) losses, the
     statistics recorded (name -> (T, R) array), the final iterate theta_{T+1}, the
-    number of steps done, notes on the statistics, and the iterates (T, R, d) or None."""
+    number of steps done, notes on the statistics, the iterates (T, R, d) or None, and
+    the optimizer's state after the last step done (None where the engine keeps no
+    whole state: the sparse engine's is lazy, the oblivious scan's is never formed)."""
 
-    def __init__(self, losses, stats, theta_final, steps_done, stats_meta, iterates=None):
+    def __init__(self, losses, stats, theta_final, steps_done, stats_meta, iterates=None,
+                 final_state=None):
         self.losses, self.stats, self.theta_final = losses, stats, theta_final
         self.steps_done, self.stats_meta, self.iterates = steps_done, stats_meta, iterates
+        self.final_state = final_state
 
 
 __all__ = ["EngineOutput", "StopFlag"]

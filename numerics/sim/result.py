@@ -21,6 +21,9 @@ A result holds, for R runs of T steps,
   ``tolerance`` (the target) and ``certified`` (whether the bound met it);
   ``None`` entries when the run was interrupted (no comparator);
 * ``theta_final`` -- (R, d) the iterate after the last step;
+* ``final_state`` -- the optimizer's state (its NamedTuple) after the last step done,
+  from the dense engine only (None from the other engines); in memory only: not saved,
+  None after :meth:`RunResult.load`;
 * ``metadata`` -- JSON-able dict: problem, optimizer, T, runs, seed, engine,
   ``complete`` (False when the run was interrupted; rows after
   ``steps_done`` are then NaN), ``stats_meta`` (how each statistic was
@@ -60,6 +63,7 @@ class RunResult:
     metadata: dict[str, Any] = field(default_factory=dict)
     iterates: np.ndarray | None = None
     rows: np.ndarray | None = None     # the steps (1-based) held, when not every step
+    final_state: Any = field(default=None, repr=False, compare=False)   # not saved
 
     # -- views ----------------------------------------------------------------
     @property

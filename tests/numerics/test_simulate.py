@@ -95,6 +95,25 @@ def test_dense_engine_matches_a_python_loop(name):
                                rtol=1e-12, atol=1e-9)
 
 
+def test_dense_engine_returns_the_optimizers_final_state(tmp_path):
+    """rkk-thm1's gradients do not depend on the iterate (C at t = 1 mod 3, else -1), so
+    Adam's moments after T steps are the EMAs of that sequence, summed here exactly."""
+    from fractions import Fraction as Fr
+    T, C, b1, b2 = 31, 3, Fr(1, 2), Fr(1, 10)
+    opt = optimizers.make("adam", lr=InverseSqrt(0.5), betas=(0.5, 0.1), eps=0.0)
+    res = simulate.run("rkk-thm1", opt, T, engine="dense", progress=False)
+    g = [C if s % 3 == 1 else -1 for s in range(1, T + 1)]
+    m = sum((1 - b1) * b1 ** (T - s) * g[s - 1] for s in range(1, T + 1))
+    v = sum((1 - b2) * b2 ** (T - s) * g[s - 1] ** 2 for s in range(1, T + 1))
+    st = res.final_state
+    assert st.step == T
+    assert st.m[0, 0] == pytest.approx(float(m), rel=1e-14)
+    assert st.v[0, 0] == pytest.approx(float(v), rel=1e-14)
+    assert simulate.run("rkk-thm1", opt, T, engine="oblivious",
+                        progress=False).final_state is None     # never formed there
+    assert RunResult.load(res.save(tmp_path / "r")).final_state is None    # not saved
+
+
 def test_stats_follow_the_schema():
     opt = optimizers.make("adam", lr=InverseSqrt(0.5), betas=(0.0, 0.1), eps=0.0)
     res = simulate.run("rkk-thm1", opt, 50, runs=2, progress=False)
