@@ -25,6 +25,7 @@ what it writes into --out DIR:
   regret_over_sqrtT.{png,svg}  R(T)/sqrt(T) against T
   regret_over_T.{png,svg}      R(T)/T against T
   regret_panels.{png,svg}      the three side by side
+  precision_drift.{png,svg}    with --dtype: each series' drift from float64 against T
   caption.md                   the caption: series with their hyperparameters, what is
                                drawn, each bound's outcome (holds / VIOLATED / does not apply)
   summary.csv                  per series and T = 10, 100, ..., T: regret quantiles,
@@ -66,6 +67,7 @@ examples:
   adamlab regret --problem rkk-online --optimizers adam,amsgrad,adagrad,sgd \\
       --T 100000 --runs 10 --out regret-rkk
   adamlab regret --optimizers adam --hp "adam:lr=1e-3:1e-1:3log/sqrt(t),lam=1" --T 1e4
+  adamlab regret --dtype bfloat16 --T 1e4          (the default run in bfloat16: drift)
   adamlab regret --problem rkk-thm1 --problem-params C=3 \\
       --hp "adam:betas=0/0.1,lam=1,lr=0.5/sqrt(t)" --optimizers adam,amsgrad
 
@@ -120,6 +122,19 @@ def add_parser(sub) -> None:
                    help="continue an interrupted run in --out (same command): the series "
                         "it completed are read from its checkpoint (.checkpoint/, every "
                         "step), the one cut short starts again from step 0")
+    p.add_argument("--dtype", default="float64", metavar="DTYPE",
+                   help="store every series' params and state in float16, bfloat16 or "
+                        "float32 (default float64: no rounding); each series then also runs "
+                        "in float64 on the same data, and the drift between them is reported "
+                        "(precision_drift.png, summary.json)")
+    p.add_argument("--accumulate", default=None, metavar="DTYPE",
+                   help="with --dtype: the dtype the updates are computed in, float32 or "
+                        "float64 (default float32)")
+    p.add_argument("--rounding", default=None, metavar="MODE",
+                   help="with --dtype: nearest (default) or stochastic rounding to the "
+                        "storage dtype")
+    p.add_argument("--kahan", action="store_true",
+                   help="with --dtype: Kahan-compensated parameter updates")
     p.add_argument("--quiet", action="store_true", help="print only the file names")
     p.set_defaults(func=cmd_regret)
 
@@ -181,12 +196,40 @@ def parse(args):
     return problem, build_specs(args, problem), T, runs, seed, formats
 
 
+def precision_settings(args) -> dict | None:
+    """--dtype, --accumulate, --rounding, --kahan, checked (UsageError); None for float64."""
+    from adamlab.numerics.optimizers.precision import (ACCUMULATE, ROUNDING, STORAGE,
+                                                       storage_dtype)
+    dtype = choose("--dtype", getattr(args, "dtype", "float64") or "float64",
+                   ("float64",) + STORAGE, "dtype")
+    extra = [flag for flag, value in (("--accumulate", getattr(args, "accumulate", None)),
+                                      ("--rounding", getattr(args, "rounding", None)),
+                                      ("--kahan", getattr(args, "kahan", False) or None))
+             if value is not None]
+    if dtype == "float64":
+        if extra:
+            raise UsageError(f"{extra[0]} applies only with --dtype float16, bfloat16 or "
+                             f"float32")
+        return None
+    try:
+        storage_dtype(dtype)
+    except ValueError as exc:                       # bfloat16 without ml_dtypes
+        raise UsageError(f"--dtype: {exc}") from None
+    return {"storage": dtype,
+            "accumulate": choose("--accumulate", args.accumulate or "float32", ACCUMULATE,
+                                 "dtype"),
+            "rounding": choose("--rounding", args.rounding or "nearest", ROUNDING,
+                               "rounding"),
+            "kahan": bool(args.kahan)}
+
+
 def cmd_regret(args, out) -> int:
     from pathlib import Path
 
     from adamlab.proofs.regret import checkpoint as regret_checkpoint
     from adamlab.proofs.regret import experiment as regret_experiment, files as regret_files
     problem, specs, T, runs, seed, formats = parse(args)
+    precision = precision_settings(args)
     figure_opts = figure_options(args)
     if not args.out.strip():
         raise UsageError("--out: give a folder name (an empty one would write into the "
@@ -201,7 +244,7 @@ def cmd_regret(args, out) -> int:
                          "earlier run, --resume continues it")
     if resume:
         refused = checkpoint.refusal(regret_checkpoint.experiment_key(
-            problem, T, runs, seed, save_steps, [s.name for s in specs]))
+            problem, T, runs, seed, save_steps, [s.name for s in specs], precision))
         if refused:
             raise UsageError(f"--resume: {refused}")
         owned = []                         # its files stay until the new ones replace them
@@ -214,7 +257,8 @@ def cmd_regret(args, out) -> int:
     created = not out_dir.exists()
     output_folder("--out", args.out)       # created and tested now, before any computation
     try:
-        check_sizes(problem, specs, T, runs, out_dir, bool(getattr(args, "full_steps", False)))
+        check_sizes(problem, specs, T, runs, out_dir, bool(getattr(args, "full_steps", False)),
+                    precision is not None)
     except UsageError:
         if created:
             out_dir.rmdir()
@@ -227,12 +271,16 @@ def cmd_regret(args, out) -> int:
             log(f"--force: removed {len(owned)} files of the earlier run in {out_dir}/")
     if log:
         log(f"adamlab regret: {problem.name} (d = {problem.d}), T = {T:,}, {runs} run(s), "
-            f"{len(specs)} series -> {out_dir}/")
+            f"{len(specs)} series -> {out_dir}/"
+            + ("" if precision is None else
+               f"\n  {regret_experiment.precision_text(precision)}; each series also in "
+               f"float64 on the same data, for the drift"))
     started = time.perf_counter()
     exp = regret_experiment.run_experiment(problem, specs, T, runs, seed,
                                            save_dir=str(out_dir), progress=args.progress,
                                            log=log, save_steps=save_steps,
-                                           checkpoint=checkpoint, resume=resume)
+                                           checkpoint=checkpoint, resume=resume,
+                                           precision=precision)
     argv = getattr(args, "argv", None)
     doc = regret_files.write_outputs(exp, out_dir, formats, extra={
         "command": "adamlab " + " ".join(argv) if argv is not None else None},
@@ -277,6 +325,7 @@ def figure_options(args) -> dict:
 #: what ``adamlab regret`` writes into --out (figures in every format, summaries,
 #: caption, the runs/ results): the files --force may remove
 _OWNED = ("regret_loglog.*", "regret_over_sqrtT.*", "regret_over_T.*", "regret_panels.*",
+          "precision_drift.*",
           "summary.csv", "summary.json", "caption.md", "runs/*.npz", "runs/*.json",
           ".checkpoint/*")
 
@@ -292,13 +341,18 @@ def _gb(n: float) -> str:
     return f"{n / 2**30:.2f} GiB" if n >= 2**27 else f"{n / 2**20:.1f} MiB"
 
 
-def check_sizes(problem, specs, T: int, runs: int, out_dir, full_steps: bool) -> None:
-    """Refuse (UsageError, exit 2) a run whose estimated memory or disk does not fit."""
+def check_sizes(problem, specs, T: int, runs: int, out_dir, full_steps: bool,
+                low_precision: bool = False) -> None:
+    """Refuse (UsageError, exit 2) a run whose estimated memory or disk does not fit
+    (``low_precision``: with the iterates of the two runs each --dtype series compares)."""
     import shutil
     from pathlib import Path
 
     from adamlab.numerics import simulate
+    from adamlab.numerics.precision_report import iterates_fit
     est = simulate.estimate(problem, T, runs)
+    if low_precision and iterates_fit(T, runs, problem.d):
+        est["memory"] += 2 * 8 * T * runs * problem.d
     free_mem = simulate.available_memory()
     if free_mem is not None and est["memory"] > free_mem:
         raise UsageError(f"--T {T:,} --runs {runs} on {problem.name} (d = {problem.d:,}) needs "
@@ -353,4 +407,4 @@ def _mark(text: str) -> str:
 
 
 __all__ = ["add_parser", "build_specs", "check_sizes", "cmd_regret", "figure_options",
-           "owned_files", "parse"]
+           "owned_files", "parse", "precision_settings"]

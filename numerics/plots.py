@@ -285,6 +285,58 @@ def step_size_figure(curves: Sequence[StepCurve], *, title: str = "",
     return fig
 
 
+@dataclass(frozen=True)
+class DriftCurve:
+    """One series' drift from its float64 twin: the running maximum over runs and
+    coordinates of the relative error, at the steps ``t``."""
+
+    label: str
+    t: np.ndarray
+    drift: np.ndarray
+
+
+def drift_figure(curves: Sequence[DriftCurve], unit_roundoff: float, *, title: str = "",
+                 storage: str = "", notes: Sequence[str] = ()) -> Figure:
+    r"""Drift of low-precision runs against t, log-log, with two guides in gray: the unit
+    roundoff u (dotted: one rounding) and u t (dash-dotted: t roundings adding up).
+    Zero drift (no rounding yet) is not drawn on the log axis."""
+    curves = list(curves)
+    if not curves:
+        raise ValueError("drift_figure: curves must hold at least one DriftCurve")
+    if not (isinstance(unit_roundoff, float) and 0 < unit_roundoff < 1):
+        raise ValueError(f"drift_figure: unit_roundoff must be a float in (0, 1); got "
+                         f"{unit_roundoff!r}")
+    with matplotlib.rc_context(_RC):
+        fig, top, bottom, text, frac = _figure_with_bottom(6.4, 4.2, len(curves) + 2, 2,
+                                                           notes)
+        ax = top.subplots()
+        t_max = 1
+        for i, c in enumerate(curves):
+            if not isinstance(c, DriftCurve):
+                raise TypeError(f"curves must hold DriftCurve objects; got "
+                                f"{type(c).__name__}")
+            if np.shape(c.drift) != np.shape(c.t):
+                raise ValueError(f"DriftCurve {c.label!r}: drift must have t's shape")
+            y = np.where(np.asarray(c.drift, dtype=np.float64) > 0, c.drift, np.nan)
+            ax.plot(c.t, y, color=color(i), linewidth=1.8, label=c.label)
+            t_max = max(t_max, int(np.max(c.t)))
+        t = np.geomspace(1, t_max, 200)
+        name = f" of {storage}" if storage else ""
+        ax.plot(t, np.full_like(t, unit_roundoff), color="0.45", linestyle=":",
+                linewidth=1.2, label=f"unit roundoff u{name} = $2^{{{np.log2(unit_roundoff):.0f}}}$")
+        ax.plot(t, unit_roundoff * t, color="0.45", linestyle="-.", linewidth=1.2,
+                label="u t (t roundings adding up)")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("step $t$")
+        ax.set_ylabel(r"$\max_{s \leq t}\; |\theta_s - \theta^{64}_s| / \max(|\theta^{64}_s|, 1)$")
+        if title:
+            ax.set_title(title, fontsize="medium")
+        handles, labels = ax.get_legend_handles_labels()
+        _finish_bottom(bottom, handles, labels, 2, text, frac)
+    return fig
+
+
 def save_figure(fig: Figure, base: str | os.PathLike, formats: Sequence[str] = ("png", "svg")
                 ) -> list[Path]:
     """Write ``fig`` to ``base.<fmt>`` for each format (png, svg, pdf), atomically;
@@ -312,5 +364,5 @@ def save_figure(fig: Figure, base: str | os.PathLike, formats: Sequence[str] = (
     return out
 
 
-__all__ = ["Curve", "FORMATS", "OKABE_ITO", "PANELS", "Reference", "StepCurve", "XLABEL",
-           "color", "draw_regret_panel", "regret_figure", "save_figure", "step_size_figure"]
+__all__ = ["Curve", "DriftCurve", "FORMATS", "OKABE_ITO", "PANELS", "Reference", "StepCurve", "XLABEL",
+           "color", "draw_regret_panel", "drift_figure", "regret_figure", "save_figure", "step_size_figure"]

@@ -136,15 +136,25 @@ def register(name: str, cls: type, *, summary: str, source: str,
     for arg, value in (("defaults", defaults), ("frameworks", frameworks)):
         if value is not None and not isinstance(value, dict):
             raise TypeError(f"{name}: {arg} must be a dict; got {type(value).__name__}")
+    entry = _entry(name, cls, summary, source, defaults, frameworks, _caps.Capabilities(
+        family=family, lazy_sparse=lazy_sparse, oblivious_scan=oblivious_scan, vhat=vhat,
+        beta1=beta1, wraps=wraps, kernel=kernel))
+    if name in _REGISTRY:
+        unregister(name)
+    _REGISTRY[name] = entry
+    if "registry_entry" not in cls.__dict__:    # direct instances cls(...) read it
+        cls.registry_entry = entry
+    return entry
+
+
+def _entry(name, cls, summary, source, defaults, frameworks, caps) -> Entry:
+    """The checked Entry of ``cls`` (what :func:`register` and :func:`declare` share)."""
     if cls.init_state is Optimizer.init_state and cls._init is Optimizer._init or \
             cls.step_rule is Optimizer.step_rule and cls._step is Optimizer._step:
         raise TypeError(f"{name}: {cls.__name__} must define init_state(p) and "
                         f"step_rule(g, p, s, h)")
-    caps = _caps.check(name, cls, _caps.Capabilities(
-        family=family, lazy_sparse=lazy_sparse, oblivious_scan=oblivious_scan, vhat=vhat,
-        beta1=beta1, wraps=wraps, kernel=kernel))
     entry = Entry(name, cls, summary, source, dict(defaults or {}), dict(frameworks or {}),
-                  caps)
+                  _caps.check(name, cls, caps))
     declared = {hp.name for hp in cls.hparams}
     unknown = set(entry.defaults) - declared
     if unknown:
@@ -152,11 +162,20 @@ def register(name: str, cls: type, *, summary: str, source: str,
     missing = declared - set(cls.defaults) - set(entry.defaults)
     if missing:
         raise ValueError(f"{name}: no default for {sorted(missing)}")
-    if name in _REGISTRY:
-        unregister(name)
-    _REGISTRY[name] = entry
-    if "registry_entry" not in cls.__dict__:    # direct instances cls(...) read it
-        cls.registry_entry = entry
+    return entry
+
+
+def declare(name: str, cls: type, *, summary: str, source: str, wraps: bool = False
+            ) -> Entry:
+    """Declare the capabilities of an optimizer class that is *not* listed in the registry
+    (not in :func:`names`, not built by :func:`make`, not in the shared registry tests):
+    its instances then read them (``opt.entry.caps``) as a registered one's do.  Used by
+    the low-precision wrapper, whose float16/bfloat16 arithmetic has no exact-arithmetic
+    reference; only ``wraps`` (statistics read through ``inner``) can be declared."""
+    if not isinstance(cls, type) or not issubclass(cls, Optimizer):
+        raise TypeError(f"{name}: cls must be a subclass of Optimizer; got {cls!r}")
+    entry = _entry(name, cls, summary, source, None, None, _caps.Capabilities(wraps=wraps))
+    cls.registry_entry = entry
     return entry
 
 

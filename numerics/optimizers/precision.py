@@ -52,10 +52,12 @@ and state from then on (so a simulation goes on, e.g. for
 ``step_rule`` (in NumPy, under ``np.errstate``) so a non-finite result is seen per run
 rather than raised.
 
-Not registered: the shared registry tests require an exact-arithmetic reference for every
-registered name, and float16/bfloat16 storage has only the "float" arithmetic backend.
-Its ``entry`` is None, so it declares no lazy_sparse/oblivious_scan/kernel capability and
-:func:`~adamlab.numerics.simulate.run` plays it with the dense engine.
+Not listed in the registry: the shared registry tests require an exact-arithmetic
+reference for every listed name, and float16/bfloat16 storage has only the "float"
+arithmetic backend.  Its class is *declared* (:func:`~._registry.declare`) as a wrapper,
+so the run statistics (the second moment, beta1) and the constants of the bounds are
+read through ``inner`` as for Lookahead; it declares no lazy_sparse/oblivious_scan/kernel
+capability, so :func:`~adamlab.numerics.simulate.run` plays it with the dense engine.
 """
 from __future__ import annotations
 
@@ -65,6 +67,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ._core import Resolved
+from ._registry import declare
 from .wrapping import Wrapper
 from .hparams import HParam
 
@@ -84,9 +87,22 @@ def storage_dtype(name: str) -> np.dtype:
             import ml_dtypes
         except ImportError:
             raise ValueError("storage='bfloat16' needs the ml_dtypes package "
-                             "(pip install 'adamlab[lowp]' or ml_dtypes>=0.4)") from None
+                             "(a dependency of adamlab: pip install 'ml_dtypes>=0.4')") from None
         return np.dtype(ml_dtypes.bfloat16)
     return np.dtype(name)
+
+
+def unit_roundoff(name: str) -> float:
+    r"""The unit roundoff :math:`u = 2^{-p}` of a storage name (p: the significand's bits,
+    the implicit one included): the largest relative error of round to nearest in the
+    normal range (Higham, *Accuracy and Stability of Numerical Algorithms*, 2nd ed.,
+    2002, Thm 2.2): :math:`2^{-24}` (float32), :math:`2^{-11}` (float16), :math:`2^{-8}`
+    (bfloat16)."""
+    dt = storage_dtype(name)
+    if name == "bfloat16":
+        import ml_dtypes
+        return float(ml_dtypes.finfo(dt).eps) / 2
+    return float(np.finfo(dt).eps) / 2
 
 
 def round_to(x: np.ndarray, storage: np.dtype, rounding: str = "nearest",
@@ -252,6 +268,11 @@ class LowPrecision(Wrapper):
                                                           flushed, nonfinite)
 
 
+declare("lowp", LowPrecision, wraps=True,
+        summary="any optimizer with params and state stored in float16/bfloat16/float32",
+        source="adamlab (no paper): storage rounding, stochastic rounding, Kahan summation")
+
+
 def low_precision(optimizer: Any = "adam", *, storage: str = "float16",
                   accumulate: str = "float32", rounding: str = "nearest",
                   kahan: bool = False, seed: int = 0, nonfinite: str = "raise"
@@ -264,4 +285,4 @@ def low_precision(optimizer: Any = "adam", *, storage: str = "float16",
 
 
 __all__ = ["LowPrecision", "LowPrecisionState", "low_precision", "round_to",
-           "storage_dtype", "STORAGE", "ACCUMULATE", "ROUNDING"]
+           "storage_dtype", "unit_roundoff", "STORAGE", "ACCUMULATE", "ROUNDING"]

@@ -46,12 +46,14 @@ def _version() -> str:
 
 
 def experiment_key(problem, T: int, runs: int, seed: int, save_steps: str,
-                   series: list[str]) -> dict:
+                   series: list[str], precision: dict | None = None) -> dict:
     """What an experiment's checkpoints depend on (see the module docs); ``series``: the
-    labels of its series, in order (a resumed run writes the same files)."""
+    labels of its series, in order (a resumed run writes the same files); ``precision``:
+    the low-precision settings (None: float64)."""
     return {"format": FORMAT, "adamlab": _version(), "problem": problem.to_json(),
             "T": int(T), "runs": int(runs), "seed": int(seed), "save_steps": save_steps,
-            "series": list(series)}
+            "series": list(series), "precision": None if precision is None else
+            {k: precision[k] for k in sorted(precision)}}
 
 
 def describe_mismatch(old: dict, new: dict) -> str | None:

@@ -81,7 +81,9 @@ from adamlab.numerics import problems as _problems
 from adamlab.numerics import simulate as _simulate
 from adamlab.numerics.curves import loglog_slope
 from adamlab.numerics.prefix_regret import horizons, prefix_comparators, regret_at
+from adamlab.numerics.optimizers.precision import low_precision
 from adamlab.numerics.optimizers.schedules import Beta1Decay, InverseSqrt, declared
+from adamlab.numerics.precision_report import check_settings, drift_report, iterates_fit
 from adamlab.numerics.sim.result import RunResult, to_jsonable
 
 from .assess import (BoundAssessment, algorithm_conditions, assess_bounds,  # noqa: F401
@@ -146,6 +148,11 @@ class SeriesOutcome:
     def complete(self) -> bool:
         return self.result.complete
 
+    @property
+    def precision(self) -> dict | None:
+        """The drift report of a low-precision series (None for float64)."""
+        return self.result.metadata.get("precision")
+
     def slope_summary(self) -> tuple[float, float, float]:
         """(q10, median, q90) of the fitted slopes over runs (NaN if none)."""
         s = self.slopes[np.isfinite(self.slopes)]
@@ -167,11 +174,13 @@ class Experiment:
     interrupted: str | None = None
     elapsed_s: float = 0.0
     comparators: dict | None = None    # prefix_comparators' result, when computed
+    precision: dict | None = None      # the low-precision settings (None: float64)
 
     @property
     def title(self) -> str:
         return (f"{self.problem.name} (d = {self.problem.d}), T = {self.T:,}, "
-                f"{self.runs} run{'s' if self.runs != 1 else ''}")
+                f"{self.runs} run{'s' if self.runs != 1 else ''}"
+                + (f", {precision_text(self.precision)}" if self.precision else ""))
 
 
 # ---- optimizers ----------------------------------------------------------------------------
@@ -247,15 +256,46 @@ def build_optimizer(spec: SeriesSpec, problem):
 # ---- running ---------------------------------------------------------------------------------
 def run_series(problem, spec: SeriesSpec, T: int, runs: int, seed: int = 0, *,
                save: str | None = None, progress: bool | None = None,
-               cache: dict | None = None, save_steps: str = "log") -> SeriesOutcome:
+               cache: dict | None = None, save_steps: str = "log",
+               precision: Mapping | None = None) -> SeriesOutcome:
     """Simulate one series and assess its bounds (``save``: path of the .npz result;
     ``cache``: a dict shared by the series of one experiment, holding the comparators
-    of the shorter horizons, which depend on the data only)."""
+    of the shorter horizons, which depend on the data only).
+
+    ``precision``: None (float64), or the settings of
+    :func:`adamlab.numerics.optimizers.precision.low_precision` (``storage``,
+    ``accumulate``, ``rounding``, ``kahan``): the series is then played with its params
+    and state stored in that dtype (dense engine), the same game is played in float64
+    beside it, and the drift report of :func:`adamlab.numerics.precision_report.drift_report`
+    goes into the result's ``metadata["precision"]`` (saved with it)."""
     opt, hyper = build_optimizer(spec, problem)
-    res = _simulate.run(problem, opt, T=T, runs=runs, seed=seed, progress=progress, save=save,
-                        save_steps=save_steps)
+    if precision is None:
+        res = _simulate.run(problem, opt, T=T, runs=runs, seed=seed, progress=progress,
+                            save=save, save_steps=save_steps)
+    else:
+        res = _run_low_precision(problem, opt, T, runs, seed, precision, progress)
+        if save is not None:
+            res.save(save, steps=save_steps)
     return assess_series(problem, spec, opt, hyper, res, seed, save=save, progress=progress,
                          cache=cache)
+
+
+def _run_low_precision(problem, opt, T, runs, seed, precision, progress) -> RunResult:
+    """The low-precision run of ``opt`` with its drift report in its metadata."""
+    low = low_precision(opt, nonfinite="freeze", **dict(precision))
+    record = iterates_fit(T, runs, problem.d)
+    res = _simulate.run(problem, low, T=T, runs=runs, seed=seed, progress=progress,
+                        engine="dense", record_iterates=record)
+    if not res.complete:
+        return res
+    ref = _simulate.run(problem, opt, T=T, runs=runs, seed=seed, progress=progress,
+                        engine="dense", record_iterates=record, stats=False)
+    report = drift_report(ref, res)
+    report["regret_T_float64"] = ref.final_regret
+    report["regret_T"] = res.final_regret
+    res.metadata["precision"] = to_jsonable(report)
+    res.iterates = None                 # compared; the files keep the log-grid drift only
+    return res
 
 
 def assess_series(problem, spec: SeriesSpec, opt, hyper: dict, res: RunResult, seed: int = 0,
@@ -292,7 +332,7 @@ def run_experiment(problem, specs: Sequence[SeriesSpec], T: int, runs: int = 1,
                    save_dir: str | None = None, progress: bool | None = None,
                    log: Callable[[str], None] | None = None,
                    save_steps: str = "log", checkpoint: Checkpoint | None = None,
-                   resume: bool = False) -> Experiment:
+                   resume: bool = False, precision: Mapping | None = None) -> Experiment:
     r"""Play every series of ``specs`` on ``problem`` (a registered name or a Problem) for
     ``T`` steps and ``runs`` runs from ``seed``; save each result under ``save_dir``
     (``runs/<label>.npz`` + .json) when given: compressed, with the per-step arrays on
@@ -317,9 +357,19 @@ def run_experiment(problem, specs: Sequence[SeriesSpec], T: int, runs: int = 1,
     labels = [s.name for s in specs]
     if len(set(labels)) != len(labels):
         raise ValueError(f"series labels must be distinct; got {labels}")
-    exp = Experiment(prob, int(T), int(runs), int(seed), [])
+    if precision is not None:
+        precision = {"storage": "bfloat16", "accumulate": "float32", "rounding": "nearest",
+                     "kahan": False, **dict(precision)}
+        check_settings(precision["storage"], precision["accumulate"], precision["rounding"],
+                       precision["kahan"], where="precision")
+        if set(precision) != {"storage", "accumulate", "rounding", "kahan"}:
+            raise ValueError(f"precision: unknown settings "
+                             f"{sorted(set(precision) - {'storage', 'accumulate', 'rounding', 'kahan'})}"
+                             f"; allowed: storage, accumulate, rounding, kahan")
+    exp = Experiment(prob, int(T), int(runs), int(seed), [], precision=precision)
     if checkpoint is not None:
-        key = experiment_key(prob, int(T), int(runs), int(seed), save_steps, labels)
+        key = experiment_key(prob, int(T), int(runs), int(seed), save_steps, labels,
+                             precision)
         refused = checkpoint.refusal(key) if resume else None
         if refused:
             raise ValueError(f"resume: {refused}")
@@ -364,7 +414,7 @@ def run_experiment(problem, specs: Sequence[SeriesSpec], T: int, runs: int = 1,
                                         progress=progress, cache=cache)
             else:
                 outcome = run_series(prob, spec, T, runs, seed, save=save, progress=progress,
-                                     cache=cache, save_steps=save_steps)
+                                     cache=cache, save_steps=save_steps, precision=precision)
         except KeyboardInterrupt:
             exp.complete, exp.interrupted = False, spec.name
             break
@@ -378,6 +428,8 @@ def run_experiment(problem, specs: Sequence[SeriesSpec], T: int, runs: int = 1,
             log(f"[{i}/{len(specs)}] {spec.name}: {how}, {time.perf_counter() - t0:.1f} s; "
                 f"log-log slope {med:.3f} [{lo:.3f}, {hi:.3f}]"
                 + ("" if outcome.complete else " (INCOMPLETE)"))
+            if outcome.precision is not None:
+                log(f"[{i}/{len(specs)}] {spec.name}: {precision_line(outcome.precision)}")
             if checkpoint is not None and kept is None and outcome.complete and not stored:
                 log(f"[{i}/{len(specs)}] {spec.name}: no checkpoint (saving its every-step "
                     f"result, {nbytes(outcome.result) / 2**20:.0f} MiB, would cost more than "
@@ -425,6 +477,29 @@ def comparator_line(comps: dict) -> str:
             + ": the regret there is uncertain by that much")
 
 
+def precision_text(settings: Mapping) -> str:
+    """``params and state in bfloat16 (float32 updates, round to nearest)``."""
+    how = "round to nearest" if settings["rounding"] == "nearest" else "stochastic rounding"
+    return (f"params and state in {settings['storage']} ({settings['accumulate']} updates, "
+            f"{how}{', Kahan-compensated' if settings['kahan'] else ''})")
+
+
+def precision_line(report: Mapping) -> str:
+    """One terminal line on a low-precision series against its float64 twin."""
+    first = report.get("first_nonfinite")
+    drift = report.get("drift")
+    what = (f"largest relative drift from float64 {float(drift):.2g}" if drift is not None
+            else f"relative drift of the final point from float64 "
+                 f"{float(report['final_drift']):.2g} (iterates too many to compare "
+                 f"every step)")
+    r64 = np.median(np.asarray(report["regret_T_float64"], dtype=np.float64))
+    rlow = np.median(np.asarray(report["regret_T"], dtype=np.float64))
+    return (f"{report['storage']}: {what}; R(T) {rlow:.4g} against {r64:.4g} in float64 "
+            f"(median); {report['flushed']:,} updates rounded to zero; "
+            + ("no inf/NaN" if first is None else f"WARNING: inf/NaN at step {first} "
+               f"(that run frozen from there)"))
+
+
 def file_stem(label: str) -> str:
     """A file-name-safe form of a series label."""
     keep = "".join(c if c.isalnum() or c in "-_.=" else "_" for c in label)
@@ -434,4 +509,4 @@ def file_stem(label: str) -> str:
 __all__ = ["BoundAssessment", "Experiment", "QUANTILES", "SeriesOutcome",
            "SeriesSpec", "algorithm_conditions", "assess_bounds", "bound_ids_for",
            "assess_series", "build_optimizer", "comparator_line", "default_hyper",
-           "file_stem", "hyper_text", "run_experiment", "run_series"]
+           "file_stem", "hyper_text", "precision_line", "precision_text", "run_experiment", "run_series"]

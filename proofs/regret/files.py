@@ -18,7 +18,12 @@ into (all written atomically: temporary file, then :func:`os.replace`)
   (``hp[lr].alpha``, ``hp[betas][1]``, ...);
 * ``summary.json`` -- everything above plus hyperparameters, engines, reasons,
   file names and, under ``comparators``, each horizon's comparator certificate
-  (``certified: false`` with the relative bound reached, where it is not).
+  (``certified: false`` with the relative bound reached, where it is not);
+* ``precision_drift.*`` -- only for a low-precision experiment (``adamlab regret
+  --dtype``): each series' drift from its float64 twin against t, with the unit
+  roundoff u and u t as guides; ``summary.json`` then holds the settings under
+  ``precision`` and each series' drift report (first inf/NaN step, updates rounded to
+  zero, drift, R(T) in both precisions) under ``series[i].precision``.
 
 The per-series results (.npz + .json) are written by the simulator while the
 experiment runs (``runs/<label>.npz``).
@@ -37,10 +42,12 @@ import numpy as np
 from adamlab.numerics import plots
 from adamlab.numerics.atomic import atomic_write_text
 from adamlab.numerics.curves import log_grid, quantile_band
+from adamlab.numerics.optimizers.precision import unit_roundoff
 from adamlab.theory.regret.bounds import CLAIM_IDS
 
 from .assess import json_float as _f
-from .experiment import QUANTILES, Experiment, SeriesOutcome, hyper_text
+from .experiment import (QUANTILES, Experiment, SeriesOutcome, hyper_text, precision_line,
+                         precision_text)
 
 FORMAT = "adamlab.regret/1"
 FIGURES = {"regret_loglog": ("regret",), "regret_over_sqrtT": ("sqrt",),
@@ -133,6 +140,14 @@ def notes(exp: Experiment) -> list[str]:
                            + ".")
             if b.proof_only and b.status == "applies":
                 out.append(f"{s.label}, {b.claim_id}: " + "; ".join(b.proof_only) + ".")
+    if exp.precision is not None:
+        out.append(f"Low precision: every series ran with {precision_text(exp.precision)}, "
+                   f"beside its float64 twin on the same data (dense engine). The bounds are "
+                   f"the theorems' for exact arithmetic, evaluated on the low-precision runs' "
+                   f"statistics.")
+        for s in exp.series:
+            if s.precision is not None:
+                out.append(f"{s.label}, {precision_line(s.precision)}.")
     comps = exp.comparators
     if comps is not None and not comps["certified"]:
         bad = [c for c in comps["certificates"] if not c["certified"]]
@@ -172,8 +187,29 @@ def write_figures(exp: Experiment, out_dir, formats: Sequence[str] = ("png", "sv
             continue
         fig = plots.regret_figure(cs, figure_panels, title=exp.title, ylim=ylim)
         files[name] = [str(p) for p in plots.save_figure(fig, Path(out_dir) / name, formats)]
+    drift = drift_curves(exp)
+    if drift:
+        fig = plots.drift_figure(drift, unit_roundoff(exp.precision["storage"]),
+                                 storage=exp.precision["storage"],
+                                 title=f"{exp.problem.name}: drift from float64\n"
+                                       f"{precision_text(exp.precision)}")
+        files["precision_drift"] = [str(p) for p in
+                                    plots.save_figure(fig, Path(out_dir) / "precision_drift",
+                                                      formats)]
     files["caption"] = [str(atomic_write_text(Path(out_dir) / "caption.md", caption(exp)))]
     return files
+
+
+def drift_curves(exp: Experiment) -> list[plots.DriftCurve]:
+    """The drift of every low-precision series that recorded it per step (none in
+    float64, or when the iterates were too many to compare)."""
+    out = []
+    for s in exp.series:
+        rep = s.precision
+        if s.complete and rep is not None and rep.get("drift_series") is not None:
+            drift = np.array([float(x) for x in rep["drift_series"]])   # JSON: 'inf' strings
+            out.append(plots.DriftCurve(s.label, np.asarray(rep["drift_t"]), drift))
+    return out
 
 
 def caption(exp: Experiment) -> str:
@@ -292,6 +328,7 @@ def summary(exp: Experiment) -> dict:
             "regret_known_at": "every step" if s.t.size == exp.T else [int(x) for x in s.t],
             "bounds": [b.to_json(s.regret, s.t) for b in s.bounds],
             "elapsed_s": s.result.metadata.get("elapsed_s"),
+            "precision": s.precision,
         })
     from adamlab import __version__
     return {"format": FORMAT, "adamlab": __version__, "problem": exp.problem.to_json(),
@@ -299,7 +336,7 @@ def summary(exp: Experiment) -> dict:
             "complete": exp.complete, "interrupted": exp.interrupted,
             "elapsed_s": exp.elapsed_s, "quantiles": list(QUANTILES),
             "slope_window": "least squares of log R on log t over t in [T/10, T]",
-            "notes": notes(exp), "series": series,
+            "notes": notes(exp), "series": series, "precision": exp.precision,
             "comparators": None if exp.comparators is None else {
                 "certified": exp.comparators["certified"],
                 "seconds": _f(exp.comparators["seconds"]),
@@ -326,5 +363,5 @@ def write_outputs(exp: Experiment, out_dir, formats: Sequence[str] = ("png", "sv
 
 
 __all__ = ["CSV_COLUMNS", "FIGURES", "FORMAT", "bound_label", "caption", "csv_text",
-           "hyper_columns", "curves", "horizons", "notes", "series_label", "summary", "write_figures",
+           "hyper_columns", "curves", "drift_curves", "horizons", "notes", "series_label", "summary", "write_figures",
            "write_outputs"]

@@ -221,6 +221,10 @@ def test_hp_value_parser():
     (["--hp", "lr=0.1"], "expected OPT:KEY=VALUE"),
     (["--problem-params", "C=x y"], "--problem-params C"),
     (["--problem-params", "K=3"], "unknown parameter 'K'"),
+    (["--dtype", "float8"], "unknown dtype 'float8'"),
+    (["--kahan"], "--kahan applies only with --dtype"),
+    (["--dtype", "float16", "--rounding", "up"], "unknown rounding 'up'"),
+    (["--dtype", "bfloat16", "--accumulate", "float16"], "unknown dtype 'float16'"),
 ])
 def test_usage_errors_exit_2_with_a_message_and_no_traceback(argv, needle, tmp_path, capsys):
     code, _ = _main("regret", "--T", "100", "--out", str(tmp_path / "o"), *argv)
@@ -425,3 +429,46 @@ def test_resume_continues_an_interrupted_run_and_ends_as_an_uninterrupted_one(
 def test_resume_without_a_checkpoint_is_a_usage_error(tmp_path, capsys):
     code, _ = _main("regret", "--T", "50", "--out", str(tmp_path), "--resume")
     assert code == 2 and "holds no checkpoint" in capsys.readouterr().err
+
+
+def test_dtype_runs_every_series_in_low_precision_and_reports_its_drift(tmp_path):
+    """--dtype bfloat16: every stored iterate is a bfloat16 value; the drift series is a
+    running maximum; the report's float64 regret is that of the same series run in float64
+    (an independent run through run_experiment, no --dtype)."""
+    import ml_dtypes
+    out = tmp_path / "o"
+    code, text = _main("regret", "--dtype", "bfloat16", "--optimizers", "adam,sgd", "--T",
+                       "300", "--runs", "2", "--out", str(out), "--formats", "png",
+                       "--no-progress")
+    assert code == 0, text
+    assert "bfloat16: largest relative drift from float64" in text
+    assert (out / "precision_drift.png").stat().st_size > 1000
+    doc = json.loads((out / "summary.json").read_text())
+    assert doc["precision"] == {"storage": "bfloat16", "accumulate": "float32",
+                                "rounding": "nearest", "kahan": False}
+    assert "params and state in bfloat16" in (out / "caption.md").read_text()
+    plain = run_experiment("rkk-online", [SeriesSpec("adam"), SeriesSpec("sgd")], T=300,
+                           runs=2)
+    for s, ref in zip(doc["series"], plain.series):
+        rep = s["precision"]
+        res = RunResult.load(s["result_file"])
+        theta = res.theta_final
+        assert np.array_equal(theta.astype(ml_dtypes.bfloat16).astype(np.float64), theta)
+        drift = np.array([float(x) for x in rep["drift_series"]])
+        assert np.all(np.diff(drift) >= 0) and drift[-1] <= rep["drift"]
+        assert rep["first_nonfinite"] is None and rep["flushed"] >= 0
+        np.testing.assert_allclose(rep["regret_T_float64"], ref.result.final_regret,
+                                   rtol=1e-12)
+        np.testing.assert_allclose(rep["regret_T"], res.final_regret, rtol=1e-12)
+
+
+def test_a_float32_run_drifts_within_its_roundoff_budget():
+    """float32 storage, float64 updates: every stored value is rounded once per step, so
+    the relative drift stays below 4 T u with u = 2^-24 (AMSGrad, a contraction here)."""
+    exp = run_experiment("rkk-online", [SeriesSpec("amsgrad")], T=400, runs=1,
+                         precision={"storage": "float32", "accumulate": "float64"})
+    rep = exp.series[0].precision
+    assert 0 < rep["drift"] <= 4 * 400 * 2.0**-24
+    with pytest.raises(ValueError, match="precision: rounding must be one of"):
+        run_experiment("rkk-online", [SeriesSpec("sgd")], T=10,
+                       precision={"storage": "float16", "rounding": "up"})
