@@ -197,3 +197,19 @@ def test_simulate_run_accepts_the_wrapper():
     r = simulate.run("rkk-online", low_precision("adam"), 50, progress=False)
     assert r.metadata["engine"] == "dense"
     assert np.all(np.isfinite(r.theta_final))
+
+
+def test_the_wrapper_is_declared_not_listed_and_its_statistics_are_the_inner_ones():
+    """Declared as a wrapper (optimizers.declare), not listed: the run statistics the
+    bounds need are read through ``inner``, so a float32 run records the same ones as
+    the float64 run, and their values agree to float32 accuracy."""
+    from adamlab.numerics import optimizers, simulate
+    from adamlab.numerics.optimizers.precision import low_precision
+    opt = optimizers.make("amsgrad", lr=0.05)
+    low = low_precision(opt, storage="float32", accumulate="float64")
+    assert "lowp" not in optimizers.names() and low.entry.caps.wraps
+    ref = simulate.run("rkk-online", opt, 200, engine="dense", progress=False)
+    res = simulate.run("rkk-online", low, 200, engine="dense", progress=False)
+    assert set(res.stats) == set(ref.stats) and "sum_sqrt_t_vhat" in res.stats
+    np.testing.assert_allclose(res.stats["sum_sqrt_t_vhat"], ref.stats["sum_sqrt_t_vhat"],
+                               rtol=1e-4)
