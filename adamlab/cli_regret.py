@@ -18,6 +18,7 @@ DEFAULT_T = "100000"
 DEFAULT_RUNS = "3"
 MAX_T = 10**8
 MAX_RUNS = 10_000
+MAX_WORKERS = 256
 
 EPILOG = """\
 what it writes into --out DIR:
@@ -135,6 +136,10 @@ def add_parser(sub) -> None:
                         "storage dtype")
     p.add_argument("--kahan", action="store_true",
                    help="with --dtype: Kahan-compensated parameter updates")
+    p.add_argument("--workers", default="1", metavar="N",
+                   help="simulate the series side by side in N processes (a Dask "
+                        "LocalCluster; default 1: one after the other in this process); "
+                        "the results are the same bit for bit")
     p.add_argument("--quiet", action="store_true", help="print only the file names")
     p.set_defaults(func=cmd_regret)
 
@@ -230,6 +235,7 @@ def cmd_regret(args, out) -> int:
     from adamlab.proofs.regret import experiment as regret_experiment, files as regret_files
     problem, specs, T, runs, seed, formats = parse(args)
     precision = precision_settings(args)
+    workers = integer("--workers", getattr(args, "workers", "1") or "1", 1, MAX_WORKERS)
     figure_opts = figure_options(args)
     if not args.out.strip():
         raise UsageError("--out: give a folder name (an empty one would write into the "
@@ -258,7 +264,7 @@ def cmd_regret(args, out) -> int:
     output_folder("--out", args.out)       # created and tested now, before any computation
     try:
         check_sizes(problem, specs, T, runs, out_dir, bool(getattr(args, "full_steps", False)),
-                    precision is not None)
+                    precision is not None, workers)
     except UsageError:
         if created:
             out_dir.rmdir()
@@ -280,7 +286,7 @@ def cmd_regret(args, out) -> int:
                                            save_dir=str(out_dir), progress=args.progress,
                                            log=log, save_steps=save_steps,
                                            checkpoint=checkpoint, resume=resume,
-                                           precision=precision)
+                                           precision=precision, workers=workers)
     argv = getattr(args, "argv", None)
     doc = regret_files.write_outputs(exp, out_dir, formats, extra={
         "command": "adamlab " + " ".join(argv) if argv is not None else None},
@@ -342,9 +348,10 @@ def _gb(n: float) -> str:
 
 
 def check_sizes(problem, specs, T: int, runs: int, out_dir, full_steps: bool,
-                low_precision: bool = False) -> None:
+                low_precision: bool = False, workers: int = 1) -> None:
     """Refuse (UsageError, exit 2) a run whose estimated memory or disk does not fit
-    (``low_precision``: with the iterates of the two runs each --dtype series compares)."""
+    (``low_precision``: with the iterates of the two runs each --dtype series compares;
+    ``workers``: that many series in memory at once)."""
     import shutil
     from pathlib import Path
 
@@ -353,11 +360,12 @@ def check_sizes(problem, specs, T: int, runs: int, out_dir, full_steps: bool,
     est = simulate.estimate(problem, T, runs)
     if low_precision and iterates_fit(T, runs, problem.d):
         est["memory"] += 2 * 8 * T * runs * problem.d
+    est["memory"] *= max(1, min(int(workers), len(specs)))
     free_mem = simulate.available_memory()
     if free_mem is not None and est["memory"] > free_mem:
         raise UsageError(f"--T {T:,} --runs {runs} on {problem.name} (d = {problem.d:,}) needs "
                          f"about {_gb(est['memory'])} of memory; {_gb(free_mem)} is "
-                         f"available: lower --T, --runs or d")
+                         f"available: lower --T, --runs, --workers or d")
     disk = len(specs) * est["disk_all" if full_steps else "disk_log"]
     probe = Path(out_dir).resolve()
     while not probe.exists() and probe != probe.parent:

@@ -332,7 +332,8 @@ def run_experiment(problem, specs: Sequence[SeriesSpec], T: int, runs: int = 1,
                    save_dir: str | None = None, progress: bool | None = None,
                    log: Callable[[str], None] | None = None,
                    save_steps: str = "log", checkpoint: Checkpoint | None = None,
-                   resume: bool = False, precision: Mapping | None = None) -> Experiment:
+                   resume: bool = False, precision: Mapping | None = None,
+                   workers: int = 1) -> Experiment:
     r"""Play every series of ``specs`` on ``problem`` (a registered name or a Problem) for
     ``T`` steps and ``runs`` runs from ``seed``; save each result under ``save_dir``
     (``runs/<label>.npz`` + .json) when given: compressed, with the per-step arrays on
@@ -348,6 +349,8 @@ def run_experiment(problem, specs: Sequence[SeriesSpec], T: int, runs: int = 1,
     the completed series found there are read back instead of simulated again (a
     checkpoint of another experiment raises ValueError naming the difference).
     """
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be an int >= 1; got {workers!r}")
     started = time.perf_counter()
     prob = _problems.make(problem, **dict(problem_params or {})) if isinstance(problem, str) \
         else problem
@@ -391,23 +394,44 @@ def run_experiment(problem, specs: Sequence[SeriesSpec], T: int, runs: int = 1,
         exp.comparators = cache
         if log:
             log(comparator_line(cache))
+    saves = [None if save_dir is None else f"{save_dir}/runs/{file_stem(sp.name)}.npz"
+             for sp in specs]
+    kept_all = {}
+    if checkpoint is not None and resume:
+        for i, spec in enumerate(specs, 1):
+            opt, hyper = build_optimizer(spec, prob)
+            kept_all[i] = checkpoint.load(file_stem(spec.name),
+                                          series_key(spec.name, opt.name, hyper))
+    pending = [i for i in range(1, len(specs) + 1) if kept_all.get(i) is None]
+    done_elsewhere: dict[int, tuple[SeriesOutcome, float]] = {}
+    if workers > 1 and len(pending) > 1:
+        try:
+            _simulate_side_by_side(prob, specs, pending, saves, T, runs, seed, cache,
+                                   save_steps, precision, workers, log, done_elsewhere)
+        except KeyboardInterrupt:
+            exp.complete = False
+            exp.interrupted = next(specs[i - 1].name for i in pending
+                                   if i not in done_elsewhere)
     for i, spec in enumerate(specs, 1):
-        save = None
-        if save_dir is not None:
-            save = f"{save_dir}/runs/{file_stem(spec.name)}.npz"
+        save = saves[i - 1]
         opt, hyper = build_optimizer(spec, prob)
-        if log:
+        if not exp.complete and i not in done_elsewhere and kept_all.get(i) is None:
+            continue                       # interrupted side by side: keep what completed
+        if log and i not in done_elsewhere:
             log(f"[{i}/{len(specs)}] {spec.name}: {runs} run(s) x {T:,} steps, "
                 f"{hyper_text(hyper)} ...")
         t0 = time.perf_counter()
         skey = series_key(spec.name, opt.name, hyper)
         stem = file_stem(spec.name)
-        kept = checkpoint.load(stem, skey) if checkpoint is not None and resume else None
+        kept = kept_all.get(i)
         if log and resume and kept is None:
             log(f"[{i}/{len(specs)}] {spec.name}: not completed before, so simulated from "
                 f"step 0 (a checkpoint is a whole series)")
         try:
-            if kept is not None:
+            if i in done_elsewhere:
+                outcome, seconds = done_elsewhere[i]
+                t0 -= seconds
+            elif kept is not None:
                 if save is not None:
                     kept.save(save, steps=save_steps)
                 outcome = assess_series(prob, spec, opt, hyper, kept, seed, save=save,
@@ -422,14 +446,9 @@ def run_experiment(problem, specs: Sequence[SeriesSpec], T: int, runs: int = 1,
         stored = checkpoint is not None and kept is None and \
             checkpoint.store(stem, skey, outcome.result, time.perf_counter() - t0)
         if log:
-            lo, med, hi = outcome.slope_summary()
-            how = "resumed from its checkpoint" if kept is not None else \
-                f"{outcome.result.metadata['engine']} engine"
-            log(f"[{i}/{len(specs)}] {spec.name}: {how}, {time.perf_counter() - t0:.1f} s; "
-                f"log-log slope {med:.3f} [{lo:.3f}, {hi:.3f}]"
-                + ("" if outcome.complete else " (INCOMPLETE)"))
-            if outcome.precision is not None:
-                log(f"[{i}/{len(specs)}] {spec.name}: {precision_line(outcome.precision)}")
+            if i not in done_elsewhere:     # (logged by the wait as it completed)
+                _log_outcome(log, i, len(specs), outcome, time.perf_counter() - t0,
+                             "resumed from its checkpoint" if kept is not None else None)
             if checkpoint is not None and kept is None and outcome.complete and not stored:
                 log(f"[{i}/{len(specs)}] {spec.name}: no checkpoint (saving its every-step "
                     f"result, {nbytes(outcome.result) / 2**20:.0f} MiB, would cost more than "
@@ -441,6 +460,56 @@ def run_experiment(problem, specs: Sequence[SeriesSpec], T: int, runs: int = 1,
     if checkpoint is not None and exp.complete:
         checkpoint.clear()
     return exp
+
+
+def _simulate_side_by_side(prob, specs, pending, saves, T, runs, seed, cache, save_steps,
+                           precision, workers, log, done) -> None:
+    """Simulate the series ``pending`` (1-based indices into ``specs``) on a LocalCluster
+    of ``workers`` processes; ``done[i] = (outcome, seconds)`` as each completes (what
+    completed stays there when Ctrl-C ends the wait)."""
+    from dask.distributed import Client, as_completed
+
+    from ..cluster import local_cluster
+    n = len(specs)
+    cluster = local_cluster(min(workers, len(pending)))
+    try:
+        with Client(cluster) as client:
+            futures = {}
+            for i in pending:
+                spec = specs[i - 1]
+                if log:
+                    log(f"[{i}/{n}] {spec.name}: {runs} run(s) x {T:,} steps, "
+                        f"{hyper_text(build_optimizer(spec, prob)[1])} (on a worker) ...")
+                fut = client.submit(_timed_series, prob, spec, T, runs, seed, saves[i - 1],
+                                    cache, save_steps, precision, pure=False,
+                                    key=f"series-{i}-{file_stem(spec.name)}")
+                futures[fut] = i
+            for fut in as_completed(list(futures)):
+                i = futures[fut]
+                done[i] = fut.result()
+                if log:
+                    _log_outcome(log, i, n, done[i][0], done[i][1], None, " on a worker")
+    finally:
+        cluster.close()
+
+
+def _log_outcome(log, i, n, outcome, seconds, how, where=""):
+    """The lines of a completed series: engine, time and slope; its drift in low
+    precision."""
+    lo, med, hi = outcome.slope_summary()
+    how = how or f"{outcome.result.metadata['engine']} engine{where}"
+    log(f"[{i}/{n}] {outcome.label}: {how}, {seconds:.1f} s; log-log slope {med:.3f} "
+        f"[{lo:.3f}, {hi:.3f}]" + ("" if outcome.complete else " (INCOMPLETE)"))
+    if outcome.precision is not None:
+        log(f"[{i}/{n}] {outcome.label}: {precision_line(outcome.precision)}")
+
+
+def _timed_series(prob, spec, T, runs, seed, save, cache, save_steps, precision):
+    """:func:`run_series` in a worker process, without a bar; (outcome, seconds)."""
+    t0 = time.perf_counter()
+    out = run_series(prob, spec, T, runs, seed, save=save, progress=False, cache=cache,
+                     save_steps=save_steps, precision=precision)
+    return out, time.perf_counter() - t0
 
 
 def _value_text(v) -> str:

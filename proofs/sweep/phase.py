@@ -80,6 +80,7 @@ from adamlab import __version__
 from adamlab.numerics import optimizers as opt_registry, plots, problems, simulate
 from adamlab.numerics.atomic import atomic_write_text
 
+from ..cluster import local_cluster
 from . import runner
 from .grid import Sweep
 from .phase_figure import WORST_TOL, gamma_curves, phase_figure
@@ -442,7 +443,7 @@ def phase_map(problem: str = "rkk-online", optimizers: Sequence[str] = ("adam", 
         need = [n for n, s in p.sweeps.items()
                 if len(runner.done_chunks(out / "sweeps" / n)) < len(s.chunks(p.max_runs))]
         if need and workers > 0 and scheduler is None:
-            cluster = runner.local_cluster(workers)      # one cluster for every sweep
+            cluster = local_cluster(workers)      # one cluster for every sweep
             say(f"dask: a LocalCluster of {workers} worker(s) for the {len(need)} sweep(s); "
                 f"dashboard {cluster.dashboard_link}")
         address = scheduler or (cluster.scheduler_address if cluster is not None else None)

@@ -37,6 +37,7 @@ import numpy as np
 from adamlab.numerics.atomic import atomic_write, atomic_write_text
 from adamlab.numerics.progress import Progress
 
+from ..cluster import local_cluster
 from .grid import Sweep
 from .task import run_chunk
 
@@ -128,17 +129,6 @@ def _check_folder(out: Path, key: str, resume: bool) -> set[int] | None:
 def _start_folder(sweep: Sweep, out: Path, key: str, n: int) -> None:
     atomic_write_text(out / "sweep.json", json.dumps(
         {"key": key, "sweep": sweep.to_json(), "n_chunks": n, "complete": False}, indent=1))
-
-
-def local_cluster(workers: int):
-    """A Dask LocalCluster of ``workers`` processes, one thread each, its dashboard on a
-    free port, quiet logs: what a sweep starts when no scheduler is given."""
-    try:
-        from dask.distributed import LocalCluster
-    except ImportError:              # pragma: no cover - a dependency
-        raise RuntimeError("dask.distributed is not installed (pip install distributed)")
-    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                        dashboard_address=":0", silence_logs=50)
 
 
 def _client(scheduler: str | None, workers: int, timeout: float):
@@ -235,4 +225,4 @@ def run(sweep: Sweep, out, *, workers: int | None = None, scheduler: str | None 
     return state
 
 
-__all__ = ["SweepRun", "done_chunks", "local_cluster", "read_table", "run"]
+__all__ = ["SweepRun", "done_chunks", "read_table", "run"]

@@ -222,6 +222,7 @@ def test_hp_value_parser():
     (["--problem-params", "C=x y"], "--problem-params C"),
     (["--problem-params", "K=3"], "unknown parameter 'K'"),
     (["--dtype", "float8"], "unknown dtype 'float8'"),
+    (["--workers", "0"], "--workers must be an integer in [1, 256]"),
     (["--kahan"], "--kahan applies only with --dtype"),
     (["--dtype", "float16", "--rounding", "up"], "unknown rounding 'up'"),
     (["--dtype", "bfloat16", "--accumulate", "float16"], "unknown dtype 'float16'"),
@@ -472,3 +473,22 @@ def test_a_float32_run_drifts_within_its_roundoff_budget():
     with pytest.raises(ValueError, match="precision: rounding must be one of"):
         run_experiment("rkk-online", [SeriesSpec("sgd")], T=10,
                        precision={"storage": "float16", "rounding": "up"})
+
+
+@pytest.mark.slow
+def test_series_side_by_side_on_workers_equal_one_after_the_other_bit_for_bit():
+    """workers=2 (a LocalCluster of two processes) gives every array of workers=1."""
+    specs = [SeriesSpec("adam"), SeriesSpec("sgd"), SeriesSpec("adagrad")]
+    lines = []
+    one = run_experiment("rkk-stochastic", specs, T=400, runs=2, seed=3)
+    two = run_experiment("rkk-stochastic", specs, T=400, runs=2, seed=3, workers=2,
+                         log=lines.append)
+    assert [s.label for s in two.series] == ["adam", "sgd", "adagrad"] and two.complete
+    assert sum("on a worker," in line for line in lines) == 3
+    for a, b in zip(one.series, two.series):
+        assert np.array_equal(a.result.losses, b.result.losses)
+        assert np.array_equal(a.regret, b.regret)
+        for key, value in a.result.stats.items():
+            assert np.array_equal(value, b.result.stats[key], equal_nan=True), key
+    with pytest.raises(ValueError, match="workers must be an int >= 1"):
+        run_experiment("rkk-stochastic", specs, T=10, workers=0)
