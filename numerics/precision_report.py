@@ -11,6 +11,8 @@ raised).  It reports
   non-finite (None if never);
 * ``flushed``: the number of (step, run, coordinate) triples whose stored update rounded to
   zero while the accumulator update was nonzero (the wrapper's state counter);
+* ``stalled``: the number of (step, run, coordinate) triples at which a state entry (a
+  moment) moved in the accumulator but not in storage;
 * ``drift``: :math:`\max_t \max_{r,i} |\theta^{low}_t - \theta^{64}_t| /
   \max(|\theta^{64}_t|, 1)` over the steps 1..T (inf when a run became non-finite), and
   ``drift_t`` / ``drift_series``: the running maximum of that relative error on the log
@@ -114,7 +116,7 @@ def drift_report(ref: RunResult, low: RunResult) -> dict:
     hyper = low.metadata.get("optimizer_hyper", {})
     out = {key: hyper.get(key) for key in ("storage", "accumulate", "rounding", "kahan")}
     out.update({"T": int(T), "runs": int(low.runs), "first_nonfinite": first,
-                "flushed": int(state.flushed.sum())})
+                "flushed": int(state.flushed.sum()), "stalled": int(state.stalled.sum())})
     if ref.iterates is None or low.iterates is None:
         rel = _relative(low.theta_final[None], ref.theta_final[None])[0]
         out.update({"drift": None, "final_drift": float(np.inf if first else rel.max()),

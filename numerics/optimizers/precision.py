@@ -41,8 +41,12 @@ flush or round), in the accumulator dtype
 
 **Counters** (in the state): ``flushed`` (R, d) counts, per coordinate, the steps whose
 stored update :math:`\theta' - \theta` is zero while the accumulator update
-:math:`\Delta` is not; ``nonfinite`` (R, 1) is the first step at which a run's params or
-state became non-finite (0: never).
+:math:`\Delta` is not (with ``kahan=True`` or stochastic rounding such an update is
+*deferred* -- kept in the compensation or made up for in expectation -- rather than lost);
+``stalled`` (R, d) counts the steps at which some (R, d) state array (a moment) moved in
+the accumulator but its stored value did not (e.g. bfloat16's :math:`\beta_2 v` rounds
+back to v when :math:`1-\beta_2 < u/2`, so v never decays); ``nonfinite`` (R, 1) is the
+first step at which a run's params or state became non-finite (0: never).
 
 **Non-finite steps** (``nonfinite``): ``"raise"`` (default) keeps the guards of
 :meth:`~._core.Optimizer.update` -- a non-finite result raises ValueError.
@@ -139,6 +143,7 @@ class LowPrecisionState(NamedTuple):
     comp: np.ndarray        # Kahan compensation c (R, d), accumulator dtype (zeros if off)
     flushed: np.ndarray     # (R, d) int64: steps whose stored update rounded to 0
     nonfinite: np.ndarray   # (R, 1) int64: first non-finite step (0: never)
+    stalled: np.ndarray     # (R, d) int64: steps where a state entry's update rounded away
 
 
 def _map_arrays(state, fn):
@@ -161,6 +166,18 @@ def _float_arrays(state):
         elif isinstance(value, np.ndarray) and value.dtype.kind == "f":
             out.append(value)
     return out
+
+
+def _stalled(old, unrounded, stored, shape) -> np.ndarray:
+    """(R, d) 0/1: some (R, d) float state array's update was nonzero in the accumulator
+    but its stored value equals the old one (the update rounded away)."""
+    out = np.zeros(shape, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        for a, b, c in zip(_float_arrays(old), _float_arrays(unrounded),
+                           _float_arrays(stored)):
+            if a.shape == shape and b.shape == shape and c.shape == shape:
+                out |= (c == a) & (b != a)
+    return out.astype(np.int64)
 
 
 def _select(mask, new, old):
@@ -214,7 +231,8 @@ class LowPrecision(Wrapper):
                             lambda a: round_to(a.astype(self.acc), self.storage))
         R, d = p.shape
         return LowPrecisionState(0, inner, np.zeros((R, d), self.acc),
-                                 np.zeros((R, d), np.int64), np.zeros((R, 1), np.int64))
+                                 np.zeros((R, d), np.int64), np.zeros((R, 1), np.int64),
+                                 np.zeros((R, d), np.int64))
 
     def _rounder(self, t):
         if self.hyper["rounding"] == "nearest":
@@ -245,8 +263,10 @@ class LowPrecision(Wrapper):
                 comp = np.where(np.isfinite(comp), comp, 0).astype(self.acc)
             else:
                 new_p, comp = rnd(new_a), s.comp
+        unrounded = inner
         inner = _map_arrays(inner, rnd)
         flushed = s.flushed + ((new_p == pa) & (delta != 0))
+        stalled = s.stalled + _stalled(s.inner, unrounded, inner, p.shape)
         nonfinite = s.nonfinite
         if freeze:
             bad = ~np.all(np.isfinite(new_p), axis=1)
@@ -260,12 +280,13 @@ class LowPrecision(Wrapper):
                 inner = _select(bad, inner, s.inner)
                 comp = np.where(bad[:, None], s.comp, comp)
                 flushed = np.where(bad[:, None], s.flushed, flushed)
+                stalled = np.where(bad[:, None], s.stalled, stalled)
         else:
             nonfinite = np.where((s.nonfinite == 0) & ~np.all(np.isfinite(new_p), axis=1,
                                                                keepdims=True),
                                  t, s.nonfinite)
         return new_p.astype(out_dtype), LowPrecisionState(s.step + 1, inner, comp,
-                                                          flushed, nonfinite)
+                                                          flushed, nonfinite, stalled)
 
 
 declare("lowp", LowPrecision, wraps=True,

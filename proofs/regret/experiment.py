@@ -564,7 +564,8 @@ def precision_line(report: Mapping) -> str:
     r64 = np.median(np.asarray(report["regret_T_float64"], dtype=np.float64))
     rlow = np.median(np.asarray(report["regret_T"], dtype=np.float64))
     return (f"{report['storage']}: {what}; R(T) {rlow:.4g} against {r64:.4g} in float64 "
-            f"(median); {report['flushed']:,} updates rounded to zero; "
+            f"(median); {report['flushed']:,} updates rounded to zero, "
+            f"{report.get('stalled', 0):,} state updates rounded away; "
             + ("no inf/NaN" if first is None else f"WARNING: inf/NaN at step {first} "
                f"(that run frozen from there)"))
 

@@ -213,3 +213,29 @@ def test_the_wrapper_is_declared_not_listed_and_its_statistics_are_the_inner_one
     assert set(res.stats) == set(ref.stats) and "sum_sqrt_t_vhat" in res.stats
     np.testing.assert_allclose(res.stats["sum_sqrt_t_vhat"], ref.stats["sum_sqrt_t_vhat"],
                                rtol=1e-4)
+
+
+@pytest.mark.parametrize("storage, stalls", [("bfloat16", True), ("float16", False)])
+def test_stalled_counts_the_second_moment_that_rounds_back(storage, stalls):
+    """Adam, g_1 = 1 then g = 0: v_t = beta2 v_(t-1) with 1 - beta2 = 1e-3.  Stored in
+    bfloat16 (u/2 = 2^-9 > 1e-3) fl(beta2 v) = v, so v stalls at every step after the
+    first; in float16 (u/2 = 2^-12 < 1e-3) it decays.  The prediction is computed here from
+    the dtype alone, independently of the wrapper."""
+    import ml_dtypes
+    from adamlab.numerics import optimizers
+    from adamlab.numerics.optimizers.precision import low_precision
+    dt = ml_dtypes.bfloat16 if storage == "bfloat16" else np.float16
+    opt = low_precision(optimizers.make("adam", lr=1e-3, betas=(0.9, 0.999), eps=1e-8),
+                        storage=storage, accumulate="float32")
+    p = np.zeros((1, 2))
+    s = opt.init(p)
+    p, s = opt.update(np.ones((1, 2)), s, p)
+    v = np.float32(s.inner.v[0, 0])
+    T, expected = 12, 0
+    for _ in range(T - 1):
+        p, s = opt.update(np.zeros((1, 2)), s, p)
+        nxt = np.float32(np.float32(0.999) * v)
+        expected += int(float(np.asarray(nxt).astype(dt)) == float(v))
+        v = np.float32(np.asarray(nxt).astype(dt))
+    assert (expected == T - 1) == stalls and (expected == 0) == (not stalls)
+    assert s.stalled.tolist() == [[expected, expected]]

@@ -26,8 +26,8 @@ KERNEL = "adamlab-test-python"
 LIMIT_S = 60            # the budget per notebook (2 cores)
 
 
-def test_the_six_notebooks_exist():
-    assert [p.name[:2] for p in PATHS] == ["01", "02", "03", "04", "05", "06"], PATHS
+def test_the_seven_notebooks_exist():
+    assert [p.name[:2] for p in PATHS] == ["01", "02", "03", "04", "05", "06", "07"], PATHS
 
 
 @pytest.fixture(scope="module")
