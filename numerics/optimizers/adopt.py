@@ -14,16 +14,28 @@ NeurIPS 2024 (arXiv:2411.02853), Algorithm 1, with ``lr`` :math:`=\alpha_t`,
     v_s &= \beta_2 v_{s-1} + (1-\beta_2) g_s^2,
 
 where :math:`\operatorname{clip}(x, c) = \min(\max(x, -c), c)` with
-:math:`c_s = s^{1/4}` when ``clip=True`` (the clipped ADOPT of the revised paper and of
-the authors' code since Nov. 22, 2024, whose convergence guarantee the revised paper
-keeps with this schedule of :math:`c_s`), and no clipping when ``clip=False``
-(Algorithm 1 as first published, and the authors' code before that date).
+:math:`c_s = s^{1/4}` when ``clip=True`` (the clipped ADOPT of the revised arXiv paper and
+of the authors' code since Nov. 22, 2024; their README says the revised paper keeps the
+convergence guarantee with this schedule of :math:`c_s`), and no clipping when
+``clip=False`` (Algorithm 1 as first published on arXiv, and the authors' code before
+that date; their README says that ``clip_lambda=None`` reproduces the original version).
 Two differences from Adam: the normalization uses :math:`v_{s-1}`, which does not
 contain :math:`g_s` (so a huge :math:`g_s` cannot shrink its own step), and it comes
 *before* the momentum (m accumulates normalized gradients; no bias correction).
 :math:`\epsilon` is a floor on :math:`\sqrt{v}`, :math:`\max(\sqrt v, \epsilon)`, not
-added to it -- in the paper, the authors' code (``torch.clamp(sqrt(v), eps)``) and
+added to it -- in the authors' code (``torch.clamp(sqrt(v), eps)``) and
 optax.contrib.adopt (``jnp.maximum(jnp.sqrt(nu), eps)``) alike.
+
+**What was checked, and against what.**  The rule above, the clip schedule, the first
+call and the defaults (``lr=1e-3``, ``betas=(0.9, 0.9999)``, ``eps=1e-6``, clipping on,
+no weight decay) agree with the authors' code (github.com/iShohei220/adopt, its history
+from the first release of Nov. 6, 2024 to Dec. 2024) and with optax.contrib.adopt; the
+two differences from Adam are the ones the paper's abstract names ("removing the current
+gradient from the second moment estimate and changing the order of the momentum update
+and the normalization").  The paper's own text (its Algorithm 1 as printed, the revised
+version's clipped algorithm, and its convergence theorem with its hypotheses and step
+size) was not available to check here; the claim ``adopt.any-beta2`` of the ledger says
+how the headline is read.
 
 **Steps.**  ``update`` number :math:`t = 1, 2, \ldots` (the ``step`` of the state
 after it) receives the paper's :math:`g_{t-1}`: the first call only sets
@@ -49,8 +61,9 @@ and ``update`` raises ValueError.
 
 .. warning:: The first release of the authors' code (Nov. 6, 2024) set
    :math:`m_1 = g_1/\max(\sqrt{v_0}, \epsilon)` at the first moving step (no factor
-   :math:`1-\beta_1`), and applied decoupled decay at the initializing call too; the
-   paper's :math:`m_0 = 0`, the current code and optax agree with the rule above.  With
+   :math:`1-\beta_1`), and applied decoupled decay at the initializing call too (its
+   argument was ``decoupled``, renamed ``decouple`` on Nov. 21, 2024); the current code
+   and optax agree with the rule above.  With
    clipping on (the default here, in optax and in the authors' code) the iterates
    differ from the unclipped Algorithm 1 whenever
    :math:`|g_s| > s^{1/4}\max(\sqrt{v_{s-1}}, \epsilon)`, e.g. at the first moving
@@ -93,6 +106,37 @@ def clip(x, c, arith):
     return arith.maximum(-arith.maximum(-x, -c), -c)
 
 
+def normalized(g, v, eps, s, clipped: bool, arith=FLOAT, name: str = "adopt"):
+    r"""The paper's :math:`\operatorname{clip}(g_s/\max(\sqrt{v_{s-1}}, \epsilon), c_s)`
+    (``clipped``) or :math:`g_s/\max(\sqrt{v_{s-1}}, \epsilon)` at the paper's step
+    ``s`` (an int, or for floats an array of them that broadcasts against ``g``), with
+    ``v`` :math:`= v_{s-1}`: the one definition that :class:`Adopt`'s step and the
+    loop-free scan of :mod:`adamlab.numerics.sim.oblivious_steps` both apply.  Where the
+    floor is 0 (``eps = 0``): 0 for :math:`g_s = 0`, :math:`\pm c_s` for :math:`g_s \ne 0`
+    when clipped, else ValueError (the step would be infinite)."""
+    A = arith
+    floor = A.maximum(A.sqrt(v), eps)               # max(sqrt(v_{s-1}), eps)
+    above = np.asarray(A.positive(floor), dtype=bool)
+    normed = A.div_where(above, g, floor)           # 0 where the floor is 0 ...
+    infinite = ~above & np.asarray(A.positive(A.maximum(g, -g)), dtype=bool)
+    if clipped:
+        if A is FLOAT and np.ndim(s):               # the scalar pow of clip_bound, per step
+            c = np.fromiter((clip_bound(int(k)) for k in np.ravel(s)), np.float64,
+                            np.size(s)).reshape(np.shape(s))
+        else:
+            c = clip_bound(s, A)
+        normed = clip(normed, c, A)
+        if infinite.any():                          # ... and +-inf there, clipped
+            normed = A.where(infinite, sign(g, A) * c, normed)
+    elif infinite.any():
+        first = int(np.min(np.broadcast_to(s, infinite.shape)[infinite])) + 1
+        raise ValueError(
+            f"{name}: at step t={first} the floor max(sqrt(v_(t-1)), eps) is 0 "
+            f"where g_t != 0 (eps=0 after zero gradients), so g_t/max(sqrt(v), eps) "
+            f"is infinite; use eps > 0 or clip=True")
+    return normed
+
+
 class Adopt(Optimizer):
     __doc__ = __doc__
     hparams = (
@@ -125,27 +169,14 @@ class Adopt(Optimizer):
             return p.copy(), AdoptState(s.step + 1, s.m, g * g)
         if decoupled and not is_scalar_zero(wd):
             p = p * (1 - lr * wd)
-        floor = A.maximum(A.sqrt(s.v), eps)             # max(sqrt(v_{t-1}), eps)
-        above = np.asarray(A.positive(floor), dtype=bool)
-        normed = A.div_where(above, g, floor)          # 0 where the floor is 0 ...
-        infinite = ~above & np.asarray(A.positive(A.maximum(g, -g)), dtype=bool)
-        if self.hyper["clip"]:
-            c = clip_bound(h.t - 1, A)
-            normed = clip(normed, c, A)
-            if infinite.any():                          # ... and +-inf there, clipped
-                normed = A.where(infinite, sign(g, A) * c, normed)
-        elif infinite.any():
-            raise ValueError(
-                f"{self.name}: at step t={h.t} the floor max(sqrt(v_(t-1)), eps) is 0 "
-                f"where g_t != 0 (eps=0 after zero gradients), so g_t/max(sqrt(v), eps) "
-                f"is infinite; use eps > 0 or clip=True")
+        normed = normalized(g, s.v, eps, h.t - 1, self.hyper["clip"], A, self.name)
         m = ema_update(s.m, b1, normed)
         new_p = p - lr * m
         return new_p, AdoptState(s.step + 1, m, ema_update(s.v, b2, g, g))
 
 
 register("adopt", Adopt,
-         family="adopt",
+         family="adopt", oblivious_scan=True,
          summary="ADOPT: normalize by the previous second moment, then average "
                  "(Taniguchi et al. 2024)",
          source="Taniguchi et al., NeurIPS 2024, arXiv:2411.02853, Algorithm 1 (clipped: "

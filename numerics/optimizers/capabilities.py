@@ -11,8 +11,9 @@ its class.
     The recurrence the engines and recorders use for it: ``"adam"`` (Adam,
     AMSGrad, AdamW: :math:`m, v, v^{\max}`), ``"adagrad"`` (the sum
     :math:`G_t`), ``"rmsprop"`` (:math:`v`, :math:`\bar g`, the momentum
-    buffer), ``"sgd"`` (the momentum buffer), or any other name (only
-    descriptive; the regret experiment reads it for its defaults and bounds).
+    buffer), ``"sgd"`` (the momentum buffer), ``"adopt"`` (:math:`m, v`; a scan, no
+    lazy catch-up), or any other name (only descriptive; the regret experiment reads
+    it for its defaults and bounds).
 ``lazy_sparse``
     The family has an exact lazy catch-up of untouched coordinates
     (:mod:`adamlab.numerics.sim.sparse`); the family must be one of
@@ -65,9 +66,10 @@ FAMILY_NEEDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "rmsprop": (("lr", "alpha", "eps", "eps_mode", "momentum", "centered", "weight_decay"),
                 ("square_avg", "grad_avg", "momentum_buffer")),
     "sgd": (("lr", "momentum", "dampening", "nesterov", "weight_decay"), ("buf",)),
+    "adopt": (("lr", "betas", "eps", "weight_decay", "clip"), ("m", "v")),
 }
 LAZY_FAMILIES = ("adam", "adagrad", "rmsprop", "sgd")
-SCAN_FAMILIES = ("adam", "adagrad", "rmsprop", "sgd")
+SCAN_FAMILIES = ("adam", "adagrad", "rmsprop", "sgd", "adopt")
 
 # vhat kind -> (hyperparameters, state fields) it reads; see stats.second_moment
 VHAT_KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {

@@ -14,9 +14,11 @@ Optimization", NeurIPS 2018, Algorithm 2 (YOGI), with ``lr`` :math:`=\eta_t`,
     \theta_t &= \theta_{t-1} - \eta_t\, m_t / (\sqrt{v_t} + \epsilon).
 
 Adam's :math:`v_t - v_{t-1} = (1-\beta_2)(g_t^2 - v_{t-1})` moves by an amount that
-grows with :math:`v_{t-1}`; Yogi's moves by exactly :math:`(1-\beta_2) g_t^2` in the
+depends on :math:`v_{t-1}` (:math:`(1-\beta_2)|g_t^2 - v_{t-1}|`, large where
+:math:`v_{t-1} \gg g_t^2`); Yogi's moves by exactly :math:`(1-\beta_2) g_t^2` in the
 direction of :math:`g_t^2` (not at all when :math:`v_{t-1} = g_t^2`, since
-:math:`\operatorname{sign}(0) = 0` as in ``jnp.sign`` and ``torch.sign``), which
+:math:`\operatorname{sign}(0) = 0` as in ``jnp.sign`` and ``torch.sign``; ledger claim
+``yogi.alg2.v-step``), which
 limits how fast the effective step :math:`\eta_t/\sqrt{v_t}` can grow (the paper's
 motivation for Yogi).
 :math:`v_t \ge 0` always: where :math:`v_{t-1} > g_t^2`,

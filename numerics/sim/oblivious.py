@@ -19,8 +19,8 @@ Then the losses :math:`\langle a_t, \theta_t\rangle` and the statistics follow
 by cumulative sums and maxima.  Supported: the optimizers whose registry
 entry declares ``oblivious_scan`` (:mod:`.optimizers.capabilities`), i.e.
 Adam, AMSGrad (all modes), AdamW without decay, AdaGrad, RMSprop (centered,
-momentum), SGD (momentum, Nesterov), with any learning-rate schedule and, for
-the Adam family, a
+momentum), SGD (momentum, Nesterov), ADOPT (clipped or not), with any
+learning-rate schedule and, for the Adam family, a
 scheduled :math:`\beta_{1,t}` (e.g. Kingma & Ba's :math:`\beta_1\lambda^{t-1}`,
 Theorem 4.1): then :math:`m_t = \beta_{1,t}m_{t-1} + (1-\beta_{1,t})g_t` is a
 linear recursion with a time-varying coefficient, scanned by
@@ -58,7 +58,7 @@ def oblivious_support(prob, opt, projection, inst) -> bool | str:
     h = opt.hyper
     if not caps_of(opt).oblivious_scan:
         return (f"{opt.name!r} declares no loop-free scan (oblivious_scan=False on its "
-                f"registry entry; the Adam family, AdaGrad, RMSprop and SGD declare one)")
+                f"registry entry; the Adam family, AdaGrad, RMSprop, SGD and ADOPT declare one)")
     if not np.all(np.asarray(h["weight_decay"]) == 0):
         return "weight decay makes the gradient depend on theta"
     return True

@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 from .oblivious_scan import ema, ema_tv
-from ..optimizers import Resolved, adam, caps_of, safe_div, schedule_of
+from ..optimizers import Resolved, adam, adopt, caps_of, safe_div, schedule_of
 from ..optimizers.arith import FLOAT
 from ..optimizers.schedules import declared
 
@@ -205,6 +205,33 @@ def _scan_sgd(stepper, g, t0):
     return lr * direction, None, None, None
 
 
+def _scan_adopt(stepper, g, t0):
+    """ADOPT (declared family 'adopt'): the first call only sets v_0 = g_0^2; then the
+    optimizer's own normalization (:func:`.optimizers.adopt.normalized`, clip included)
+    of g_t by v_(t-1), and the moments by the registry's recurrence."""
+    opt, R, n, s = stepper.opt, stepper.R, g.shape[0], stepper.state
+    h = opt.hyper
+    lr = _lr(opt, "lr", t0, n, R)
+    b1, b2 = (_per_run(b, R) for b in h["betas"])
+    eps = _col(h["eps"]) if isinstance(h["eps"], np.ndarray) else h["eps"]
+    delta = np.zeros_like(g)
+    first = 1 if s.step == 0 else 0                   # the initializing call (t = 1)
+    v0 = g[0] * g[0] if first else s.v
+    m, v = s.m, v0
+    if n > first:
+        rows = g[first:]
+        vs = ema(adam.ema_input(b2[None, :, None], rows, rows), adam.ema_weights(b2)[0], v0)
+        v_prev = np.concatenate([v0[None], vs[:-1]])  # v_(t-1) for t = t0+1+first..t0+n
+        k = np.arange(t0 + first, t0 + n, dtype=np.int64).reshape(-1, 1, 1)   # s = t - 1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            normed = adopt.normalized(rows, v_prev, eps, k, h["clip"], FLOAT, opt.name)
+        ms = ema(adam.ema_input(b1[None, :, None], normed), adam.ema_weights(b1)[0], s.m)
+        delta[first:] = lr[first:] * ms
+        m, v = ms[-1], vs[-1]
+    stepper.state = s._replace(step=s.step + n, m=m, v=v)
+    return delta, None, None, None
+
+
 class Stepper:
     """Carries an optimizer's state across chunks; ``run(g, t0)`` returns the steps."""
 
@@ -219,7 +246,7 @@ class Stepper:
 
 
 SCANS = {"adam": _scan_adam, "adagrad": _scan_adagrad, "rmsprop": _scan_rmsprop,
-         "sgd": _scan_sgd}
+         "sgd": _scan_sgd, "adopt": _scan_adopt}
 """The scan of each family (:data:`.optimizers.capabilities.SCAN_FAMILIES`)."""
 
 

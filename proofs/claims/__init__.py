@@ -7,7 +7,7 @@ Adam and Beyond", ICLR 2018 (:mod:`.rkk`).  [DHS] Duchi, Hazan & Singer, JMLR 20
 (:mod:`.dhs`).  [Z] Zinkevich, ICML 2003 (:mod:`.zinkevich`).  The seed documents'
 equations and remarks (:mod:`.seed`, with the printed algorithms they are compared with
 in :mod:`.algorithms`).  [TP] Tran & Phong, IEEE Access 2019 (:mod:`.tp`).  Methods after RAdam and low
-precision (:mod:`.modern`).
+precision (:mod:`.modern`).  ADOPT's "any beta2" (:mod:`.adopt`).
 
 Adding a published claim is one entry in its paper's module (and a method if none
 of :mod:`adamlab.proofs.claim`'s fits).  The statements are transcribed from the
@@ -18,11 +18,12 @@ from __future__ import annotations
 import difflib
 
 from ..claim import Claim
-from . import dhs, kb, modern, rkk, seed, tp, zinkevich
+from . import adopt, belief, dhs, kb, modern, rkk, seed, tp, zinkevich
 
 #: the ledger, in order
 CLAIMS: tuple[Claim, ...] = (kb.CLAIMS + rkk.CLAIMS + dhs.CLAIMS + zinkevich.CLAIMS
-                             + seed.CLAIMS + tp.CLAIMS + modern.CLAIMS)
+                             + seed.CLAIMS + tp.CLAIMS + modern.CLAIMS + belief.CLAIMS
+                             + adopt.CLAIMS)
 
 
 def ids() -> list[str]:

@@ -274,7 +274,7 @@ def test_entries_declare_only_what_they_implement(name):
     entry = optimizers.get(name)
     caps = entry.caps
     assert (caps.family, caps.lazy_sparse, caps.oblivious_scan, caps.wraps, caps.kernel,
-            caps.beta1) == (name, False, False, False, False, None)
+            caps.beta1) == (name, False, name == "adopt", False, False, None)   # ADOPT's scan
     assert caps.vhat == ("v_corrected" if name == "ademamix" else None)
     assert "torch" not in entry.frameworks and "optax" in entry.frameworks
     assert set(optimizers.make(name).arithmetics) == {"float", "mpmath", "fraction", "sympy"}
