@@ -25,7 +25,13 @@ Two kinds of recursion appear when the gradients are known in advance:
 from __future__ import annotations
 
 import numpy as np
-from scipy import signal
+
+
+def _lfilter():
+    """scipy.signal.lfilter, imported on first use (scipy.signal takes about 0.5 s to
+    import, which every command and worker process would pay otherwise)."""
+    from scipy.signal import lfilter
+    return lfilter
 
 
 def ema(x: np.ndarray, beta, prev: np.ndarray) -> np.ndarray:
@@ -43,7 +49,7 @@ def ema(x: np.ndarray, beta, prev: np.ndarray) -> np.ndarray:
         if b == 0.0:
             y = part.copy()
         else:
-            y, _ = signal.lfilter([1.0], [1.0, -b], part, axis=0, zi=zi)
+            y, _ = _lfilter()([1.0], [1.0, -b], part, axis=0, zi=zi)
         if rows.size == x.shape[1]:
             return y
         out[:, rows] = y
