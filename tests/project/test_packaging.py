@@ -51,6 +51,7 @@ def _run(*args, cwd=None):
                           timeout=300)
 
 
+@pytest.mark.slow        # a subprocess that imports the package (~5 s)
 def test_python_dash_m_from_another_directory(tmp_path):
     res = _run(sys.executable, "-m", "adamlab", "--version", cwd=tmp_path)
     assert res.returncode == 0, res.stderr

@@ -42,12 +42,14 @@ def _close(a, b, digits=30):
         return abs(a - b) <= mp.mpf(10) ** -digits * max(1, abs(b))
 
 
+@pytest.mark.slow   # the module fixture decides all 18 claims (~8 s)
 def test_eighteen_new_claims_all_decided(decided):
     assert len(NEW) == 18
     assert all(r["verdict"] != "pending" for r in decided.values()), \
         {i: r["summary"] for i, r in decided.items() if r["verdict"] == "pending"}
 
 
+@pytest.mark.slow   # the module fixture decides all 18 claims (~8 s)
 def test_same_iterates_witnesses_rerun(decided):
     for cid in ("seed004.adadelta-units", "seed004.nadam-update"):
         r = decided[cid]
@@ -57,6 +59,7 @@ def test_same_iterates_witnesses_rerun(decided):
         assert not _close(lhs, rhs, 10)
 
 
+@pytest.mark.slow   # the module fixture decides all 18 claims (~8 s)
 def test_adadelta_units_witness_by_hand(decided):
     """Independently of the Rule machinery: AdaDelta's first step, written out, is not
     equivariant at the witness (phi = c theta sees the gradient g/c)."""
@@ -71,6 +74,7 @@ def test_adadelta_units_witness_by_hand(decided):
         assert abs(on_phi - c.numerator / mp.mpf(c.denominator) * on_theta) > 1e-6
 
 
+@pytest.mark.slow   # the module fixture decides all 18 claims (~8 s)
 def test_coefficient_witness_reruns(decided):
     r = decided["seed004.l2-equals-wd-momentum"]
     method = _part("seed004.l2-equals-wd-momentum", r["evidence"]["refuted_part"])
@@ -91,6 +95,7 @@ def test_coefficient_witness_reruns(decided):
     assert _close(float(th2_l2), lhs, 12) or _close(float(s2), lhs, 12)
 
 
+@pytest.mark.slow   # the module fixture decides all 18 claims (~8 s)
 def test_limit_witness_reruns(decided):
     r = decided["seed003.adagrad-lr-vanishes"]
     method = _part("seed003.adagrad-lr-vanishes", r["evidence"]["refuted_part"])
@@ -103,6 +108,7 @@ def test_limit_witness_reruns(decided):
         assert _close(1 / mp.sqrt(eps + mp.pi**2 / 6), r["evidence"]["lhs"])
 
 
+@pytest.mark.slow   # the module fixture decides all 18 claims (~8 s)
 def test_symbolic_witnesses_rerun(decided):
     for cid in ("seed002.rmsprop-bias-correction", "seed004.adadelta-window"):
         r = decided[cid]
@@ -110,6 +116,7 @@ def test_symbolic_witnesses_rerun(decided):
         assert certify(method.relation, r["evidence"]["witness"]), cid
 
 
+@pytest.mark.slow   # the module fixture decides all 18 claims (~8 s)
 def test_growth_and_monotone_witnesses_rerun(decided):
     r = decided["seed004.nag-optimal-rate"]
     method = _part("seed004.nag-optimal-rate", r["evidence"]["refuted_part"])
@@ -124,6 +131,7 @@ def test_growth_and_monotone_witnesses_rerun(decided):
     assert vals[-1] < vals[-2]
 
 
+@pytest.mark.slow   # the module fixture decides all 18 claims (~8 s)
 def test_tp_witness_by_hand(decided):
     """AMSGrad (RKK Algorithm 2) written out in exact arithmetic: the weight falls."""
     w = decided["tp.rkk-proof4-step"]["evidence"]["witness"]
@@ -203,6 +211,7 @@ def test_coefficient_finds_sgd_weight_decay():
                        - al.eta * al.lam_l2) == 0
 
 
+@pytest.mark.slow   # the module fixture decides all 18 claims (~8 s)
 def test_bias_factor_crossing_by_hand(decided):
     ev = decided["seed003.bias-factor"]["evidence"]["checked"]
     first = ev["at_least"]["first_t"]

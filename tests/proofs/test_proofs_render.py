@@ -30,12 +30,14 @@ SLOW = {"rkk.thm4"}
 
 @pytest.fixture(scope="module")
 def rendered():
-    """{id: (markdown, {claim: verdict as decided during the render})}, the real ledger
-    (except :data:`SLOW`) behind a spy."""
+    """{id: (markdown, {claim: verdict as decided during the render})} for the hand-built
+    proofs of :data:`BUILD`, the real ledger (except :data:`SLOW`) behind a spy.  (The
+    pages made from a claim's parts are rendered by tests/proofs/test_ledger_seed.py.)"""
     out = {}
     real, stub = ledger.decide, _stub_decide()
+    assert set(BUILD) <= set(render.proof_ids())
     with pytest.MonkeyPatch.context() as mpatch:
-        for pid in render.proof_ids():
+        for pid in BUILD:
             seen = {}
 
             def spy(claim_id, *, thorough=False, _seen=seen):

@@ -169,6 +169,7 @@ def test_cli_bad_grid_exits_2(argv, needle, tmp_path, capsys):
     assert time.perf_counter() - t0 < 5 and not (tmp_path / "o").exists()
 
 
+@pytest.mark.slow        # waits out the connection timeout (~5 s)
 def test_cli_unreachable_scheduler_exits_2_quickly(tmp_path, capsys):
     t0 = time.perf_counter()
     assert main(["sweep", "--optimizer", "adam", "--problem", "rkk-online", "--out",

@@ -188,7 +188,9 @@ def _adam_ratio_float(b1, b2, g):
     return (m / (1 - b1**t)) / math.sqrt(v / (1 - b2**t)) if v > 0 else 0.0
 
 
-@pytest.mark.parametrize("b1,b2,t,evolve", [(0.9, 0.999, 3, False), (0.9, 0.999, 8, True),
+@pytest.mark.parametrize("b1,b2,t,evolve", [(0.9, 0.999, 3, False),
+                                            pytest.param(0.9, 0.999, 8, True,
+                                                         marks=pytest.mark.slow),   # ~3 s
                                             (0.5, 0.3, 5, False), (0.99, 0.9, 6, False),
                                             (0.0, 0.8, 4, False), (0.3, 0.09, 6, True)])
 def test_adam_sup_matches_scipy_maximization(b1, b2, t, evolve):
