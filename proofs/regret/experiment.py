@@ -409,9 +409,9 @@ def run_experiment(problem, specs: Sequence[SeriesSpec], T: int, runs: int = 1,
             _simulate_side_by_side(prob, specs, pending, saves, T, runs, seed, cache,
                                    save_steps, precision, workers, log, done_elsewhere)
         except KeyboardInterrupt:
-            exp.complete = False
-            exp.interrupted = next(specs[i - 1].name for i in pending
-                                   if i not in done_elsewhere)
+            left = [i for i in pending if i not in done_elsewhere]
+            if left:                       # (else it came while the cluster closed)
+                exp.complete, exp.interrupted = False, specs[left[0] - 1].name
     for i, spec in enumerate(specs, 1):
         save = saves[i - 1]
         opt, hyper = build_optimizer(spec, prob)
