@@ -361,14 +361,14 @@ def run_experiment(problem, specs: Sequence[SeriesSpec], T: int, runs: int = 1,
     if len(set(labels)) != len(labels):
         raise ValueError(f"series labels must be distinct; got {labels}")
     if precision is not None:
-        precision = {"storage": "bfloat16", "accumulate": "float32", "rounding": "nearest",
-                     "kahan": False, **dict(precision)}
-        check_settings(precision["storage"], precision["accumulate"], precision["rounding"],
-                       precision["kahan"], where="precision")
-        if set(precision) != {"storage", "accumulate", "rounding", "kahan"}:
-            raise ValueError(f"precision: unknown settings "
-                             f"{sorted(set(precision) - {'storage', 'accumulate', 'rounding', 'kahan'})}"
-                             f"; allowed: storage, accumulate, rounding, kahan")
+        allowed = ("storage", "accumulate", "rounding", "kahan")
+        if not isinstance(precision, Mapping) or "storage" not in precision or \
+                set(precision) - set(allowed):
+            raise ValueError(f"precision must be a dict with 'storage' and optionally "
+                             f"{', '.join(map(repr, allowed[1:]))}; got {precision!r}")
+        precision = {"accumulate": "float32", "rounding": "nearest", "kahan": False,
+                     **dict(precision)}         # low_precision's defaults
+        check_settings(*(precision[k] for k in allowed), where="precision")
     exp = Experiment(prob, int(T), int(runs), int(seed), [], precision=precision)
     if checkpoint is not None:
         key = experiment_key(prob, int(T), int(runs), int(seed), save_steps, labels,

@@ -472,6 +472,8 @@ def test_a_float32_run_drifts_within_its_roundoff_budget():
     with pytest.raises(ValueError, match="precision: rounding must be one of"):
         run_experiment("rkk-online", [SeriesSpec("sgd")], T=10,
                        precision={"storage": "float16", "rounding": "up"})
+    with pytest.raises(ValueError, match="precision must be a dict with 'storage'"):
+        run_experiment("rkk-online", [SeriesSpec("sgd")], T=10, precision={"kahan": True})
 
 
 @pytest.mark.slow
