@@ -86,6 +86,14 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
+def _workers(text: str, n_claims: int) -> int:
+    """--workers of adamlab check: "auto" (the cores, at most 4) or an integer >= 1."""
+    import os
+    if text == "auto":
+        return max(1, min(os.cpu_count() or 1, 4, n_claims))
+    return min(integer("--workers", text, 1, 64, "2"), max(1, n_claims))
+
+
 def _cmd_check(args, out) -> int:
     from adamlab.proofs import claims
     from adamlab.proofs.verdict import VERDICTS
@@ -126,11 +134,20 @@ def _cmd_check(args, out) -> int:
         output_folder("--out", args.out)
     from .terminal import VERDICT_STYLE, show, status, table
     show(out, f"adamlab {__version__}: claims ledger ({len(chosen)} claims)")
-    rows = []
+    workers = _workers(args.workers, len(chosen))
     with status(f"deciding {len(chosen)} claims") as say:
-        for k, c in enumerate(chosen, start=1):
-            say(f"deciding {c.id} ({k}/{len(chosen)})")
-            rows.append(ledger.entry(c, thorough=args.thorough))
+        if args.claims is not None or workers == 1:     # (a user's claims: this process)
+            rows = []
+            for k, c in enumerate(chosen, start=1):
+                say(f"deciding {c.id} ({k}/{len(chosen)})")
+                rows.append(ledger.entry(c, thorough=args.thorough))
+        else:
+            say(f"deciding {len(chosen)} claims in {workers} processes")
+            rows = ledger.entries(
+                [c.id for c in chosen], thorough=args.thorough, workers=workers,
+                initializer=plugins.load_all, initargs=(tuple(args.plugin or ()),),
+                done=lambda cid, k: say(f"decided {cid} ({k}/{len(chosen)}, {workers} "
+                                        f"processes)"))
 
     def verdict(v):
         return f"[{VERDICT_STYLE[v]}]{v}[/]" if v in VERDICT_STYLE else v
@@ -198,6 +215,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--claims", metavar="FILE", help="decide your own claims from a TOML "
                        "file of [[claim]] tables instead of the published ledger (see "
                        "README; names: adamlab list names)")
+    check.add_argument("--workers", default="auto", metavar="N",
+                       help="decide the claims in N processes side by side (default auto: "
+                            "the cores, at most 4; 1: in this process); the verdicts are "
+                            "the same")
     check.add_argument("--plugin", action="append", metavar="MODULE", help="import a .py "
                        "file or module first (e.g. one that registers your optimizer); "
                        "repeatable")

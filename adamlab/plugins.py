@@ -46,4 +46,11 @@ def load(spec: str) -> ModuleType:
                          f"{exc}") from None
 
 
-__all__ = ["load"]
+def load_all(specs) -> None:
+    """:func:`load` each of ``specs`` (the initializer of the processes that decide the
+    ledger side by side, so a claim about a plugin's optimizer finds it there too)."""
+    for spec in specs:
+        load(spec)
+
+
+__all__ = ["load", "load_all"]

@@ -28,12 +28,26 @@ def test_list_optimizers_names_every_registered_one():
 
 def test_check_json_round_trips(tmp_path):
     path = tmp_path / "ledger.json"
-    code, _ = _main("check", "kb.thm4.1", "rkk.thm1", "--json", str(path))
+    code, _ = _main("check", "kb.thm4.1", "rkk.thm1", "--json", str(path), "--workers", "1")
     assert code == 0
     data = json.loads(path.read_text())
     assert [c["id"] for c in data["claims"]] == ["kb.thm4.1", "rkk.thm1"]
     for c in data["claims"]:
         assert {"id", "source", "verdict", "statement", "evidence", "corrected"} <= set(c)
+
+
+@pytest.mark.slow        # two spawned processes import adamlab (~4 s)
+def test_check_in_processes_gives_the_rows_of_one_process(tmp_path):
+    """--workers 2 decides the claims in spawned processes: the JSON rows are those of
+    --workers 1, byte for byte, in the order asked."""
+    ids = ("yogi.alg2.v-step", "seed004.l2-equals-wd-sgd", "lion.update-magnitude")
+    for n in ("1", "2"):
+        code, _ = _main("check", *ids, "--json", str(tmp_path / f"{n}.json"), "--workers", n)
+        assert code == 0
+    one, two = ((tmp_path / f"{n}.json").read_text() for n in ("1", "2"))
+    assert one == two and [c["id"] for c in json.loads(two)["claims"]] == list(ids)
+    code, _ = _main("check", *ids, "--workers", "0")
+    assert code == 2
 
 
 def test_unknown_claim_is_a_usage_error_with_suggestions(capsys):
