@@ -86,10 +86,18 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
+#: below this many claims "auto" decides them in this process: a spawned process first
+#: imports adamlab and SymPy (about 3-4 s), more than a few claims take
+AUTO_MIN_CLAIMS = 8
+
+
 def _workers(text: str, n_claims: int) -> int:
-    """--workers of adamlab check: "auto" (the cores, at most 4) or an integer >= 1."""
+    """--workers of adamlab check: "auto" (the cores, at most 4, for
+    :data:`AUTO_MIN_CLAIMS` claims or more; else 1) or an integer >= 1."""
     import os
     if text == "auto":
+        if n_claims < AUTO_MIN_CLAIMS:
+            return 1
         return max(1, min(os.cpu_count() or 1, 4, n_claims))
     return min(integer("--workers", text, 1, 64, "2"), max(1, n_claims))
 
@@ -217,8 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "README; names: adamlab list names)")
     check.add_argument("--workers", default="auto", metavar="N",
                        help="decide the claims in N processes side by side (default auto: "
-                            "the cores, at most 4; 1: in this process); the verdicts are "
-                            "the same")
+                            "the cores, at most 4, when 8 claims or more are asked; 1: in "
+                            "this process); the verdicts are the same")
     check.add_argument("--plugin", action="append", metavar="MODULE", help="import a .py "
                        "file or module first (e.g. one that registers your optimizer); "
                        "repeatable")

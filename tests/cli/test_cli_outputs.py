@@ -43,13 +43,13 @@ def test_bad_output_paths_are_refused_before_any_work(argv, needle, capsys, monk
 def test_a_used_out_folder_is_refused_unless_force(tmp_path, capsys):
     out = tmp_path / "o"
     assert _main("regret", "--T", "50", "--runs", "1", "--optimizers", "sgd", "--out",
-                 str(out), "--formats", "svg", "--quiet")[0] == 0
+                 str(out), "--formats", "svg", "--panels", "regret", "--quiet")[0] == 0
     (out / "notes-of-mine.txt").write_text("keep me")
     (out / "regret_loglog.pdf").write_text("stale figure of an older run")
     code, _ = _main("regret", "--T", "50", "--out", str(out), "--quiet")
     assert code == 2 and "holds the results of another run" in capsys.readouterr().err
     code, text = _main("regret", "--T", "60", "--runs", "1", "--optimizers", "sgd", "--out",
-                       str(out), "--formats", "svg", "--force")
+                       str(out), "--formats", "svg", "--panels", "regret", "--force")
     assert code == 0 and "--force: removed" in text
     assert not (out / "regret_loglog.pdf").exists()            # nothing stale is left
     assert (out / "notes-of-mine.txt").read_text() == "keep me"  # what is not ours stays

@@ -132,7 +132,8 @@ def test_cli_regret_with_plugin(plugin, tmp_path):
     out = io.StringIO()
     code = cli.main(["regret", "--plugin", "user_plugin_optimizer", "--optimizers",
                      "my-yogi,sgd", "--hp", "my-yogi:eps=1e-8", "--T", "200", "--runs", "1",
-                     "--out", str(tmp_path), "--no-progress", "--formats", "svg"], out=out)
+                     "--out", str(tmp_path), "--no-progress", "--formats", "svg",
+                     "--panels", "regret"], out=out)
     assert code == 0, out.getvalue()
     doc = json.loads((tmp_path / "summary.json").read_text())
     assert [(s["label"], s["optimizer"]) for s in doc["series"]] == [("my-yogi", "my-yogi"),
