@@ -240,3 +240,25 @@ def test_stalled_counts_the_second_moment_that_rounds_back(storage, stalls):
         v = np.float32(np.asarray(nxt).astype(dt))
     assert (expected == T - 1) == stalls and (expected == 0) == (not stalls)
     assert s.stalled.tolist() == [[expected, expected]]
+
+
+def test_drift_report_without_iterates_compares_the_final_points():
+    """Runs too large to record every iterate (``adamlab regret --dtype`` on big d) get the
+    relative drift of the final point only, computed here by hand."""
+    from adamlab.numerics import simulate
+    from adamlab.numerics.optimizers.precision import low_precision
+    from adamlab.numerics.precision_report import drift_report
+    from adamlab.proofs.regret.experiment import precision_line
+    kw = dict(engine="dense", progress=False, stats=False)
+    ref = simulate.run("rkk-online", "adam", 300, 2, 0, **kw)
+    low = simulate.run("rkk-online", low_precision("adam", storage="bfloat16",
+                                                    nonfinite="freeze"), 300, 2, 0, **kw)
+    rep = drift_report(ref, low)
+    want = np.max(np.abs(low.theta_final - ref.theta_final)
+                  / np.maximum(np.abs(ref.theta_final), 1.0))
+    assert rep["drift"] is None and rep["drift_series"] is None
+    assert rep["final_drift"] == want and rep["storage"] == "bfloat16"
+    rep.update(regret_T=low.final_regret, regret_T_float64=ref.final_regret)
+    assert "drift of the final point" in precision_line(rep)
+    with pytest.raises(ValueError, match="low_precision optimizer"):
+        drift_report(ref, ref)
