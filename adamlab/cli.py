@@ -142,7 +142,8 @@ def _cmd_check(args, out) -> int:
         output_folder("--out", args.out)
     workers = _workers(args.workers, len(chosen))
     from .terminal import VERDICT_STYLE, show, status, table
-    show(out, f"adamlab {__version__}: claims ledger ({len(chosen)} claims)")
+    show(out, f"adamlab {__version__}: claims ledger ({len(chosen)} "
+              f"claim{'s' if len(chosen) != 1 else ''})")
     with status(f"deciding {len(chosen)} claims") as say:
         if args.claims is not None or workers == 1:     # (a user's claims: this process)
             rows = []
