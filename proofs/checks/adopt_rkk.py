@@ -70,7 +70,8 @@ SEEDS = (0, 1, 2, 3)
 THOROUGH_SEEDS = (0, 1, 2, 3)         # T = 1e7 each: 4 seeds keep --thorough to minutes
 HORIZONS = {"stochastic": (100_000, 10**7), "online": (200_000, 10**7),
             "clipped": (100_000, 10**7), "adam-stochastic": (20_000, 10**6),
-            "adam-online": (20_000, 10**6)}
+            "adam-online": (20_000, 10**6), "stochastic-rate": (100_000, 10**7),
+            "online-rate": (200_000, 10**7)}
 """Each part's horizon T: (default, ``--thorough``)."""
 NEAR_TOL = 0.5
 """Stochastic rule: |theta_(T+1) + 1| <= NEAR_TOL in every seed -- the last iterate in the
@@ -110,15 +111,18 @@ def _check_optimizer(optimizer: str) -> str:
 
 
 def stochastic(thorough: bool, optimizer: str = "adopt", clip: bool = False, b2s=None,
-               narrow: bool = False) -> tuple[Simulation, ...]:
+               narrow: bool = False, rate: bool = False) -> tuple[Simulation, ...]:
     """RKK Thm 3's problems at (0, b2) over the grid (or ``b2s``): ADOPT (``clip`` as
-    given) with the rules "near -1" (:data:`NEAR_TOL`) and "decreasing", or the contrast
-    ``optimizer="adam"`` at (0, b2) with the rule "far from -1"
+    given) with the rules "near -1" (:data:`NEAR_TOL`) and "decreasing" -- or, with
+    ``rate``, the rule "sqrt-rate" alone (the claimed O(1/sqrt(T)) average regret) -- or
+    the contrast ``optimizer="adam"`` at (0, b2) with the rule "far from -1"
     (:data:`.rkk_family.THETA_TOL`)."""
     _check_optimizer(optimizer)
     seeds = THOROUGH_SEEDS if thorough else SEEDS
     who = f"{optimizer}{' clipped' if clip else ''}"
-    if optimizer == "adopt":
+    if optimizer == "adopt" and rate:
+        expect, theta = "sqrt-rate", None
+    elif optimizer == "adopt":
         expect, theta = "decreasing", (-1.0, "near", NEAR_TOL)
     else:
         expect, theta = None, (-1.0, "far", rkk_family.THETA_TOL)
@@ -133,17 +137,19 @@ def stochastic(thorough: bool, optimizer: str = "adopt", clip: bool = False, b2s
     return tuple(out)
 
 
-def online(thorough: bool, optimizer: str = "adopt") -> tuple[Simulation, ...]:
-    """RKK Thm 2's problems at (0, b2) over the grid: ADOPT with the rule "sublinear", or
-    the contrast ``optimizer="adam"`` at (0, b2) with the rule "linear"; read at the ends
-    of whole periods, with a transient, from x_1 = 1 (as ``rkk.thm2``)."""
+def online(thorough: bool, optimizer: str = "adopt", rate: bool = False
+           ) -> tuple[Simulation, ...]:
+    """RKK Thm 2's problems at (0, b2) over the grid: ADOPT with the rule "sublinear" (or
+    "sqrt-rate" with ``rate``), or the contrast ``optimizer="adam"`` at (0, b2) with the
+    rule "linear"; read at the ends of whole periods, with a transient, from x_1 = 1 (as
+    ``rkk.thm2``)."""
     _check_optimizer(optimizer)
     out = []
     for b2, alpha, b1 in _grid(thorough, optimizer, THOROUGH_ONLINE_B2S if thorough else B2S):
         prob = rkk_family.thm2_problem(CONSTRUCTION_B1, b2, alpha)
         out.append(Simulation(
             prob["problem"], optimizer, _hyper(optimizer, alpha, b1, b2),
-            "sublinear" if optimizer == "adopt" else "linear",
+            ("sqrt-rate" if rate else "sublinear") if optimizer == "adopt" else "linear",
             problem_params=prob["problem_params"], seeds=(0,),
             label=f"{optimizer}, b1 = {b1:g}, b2 = {b2:g}, alpha = {alpha:g}, "
                   f"C = {prob['C']}",
@@ -172,11 +178,14 @@ def clip_inactive_after(b2: float, alpha: float) -> float:
 
 def method(part: str) -> Asymptotic:
     """The :class:`Asymptotic` method of a part, with its horizons (:data:`HORIZONS`):
-    ``"stochastic"``, ``"online"`` (ADOPT, unclipped), ``"clipped"`` (ADOPT with
+    ``"stochastic"``, ``"online"`` (ADOPT, unclipped; ``"stochastic-rate"``,
+    ``"online-rate"``: the same runs judged by the rule "sqrt-rate"), ``"clipped"`` (ADOPT with
     clip=True on the stochastic problems; default grid :data:`CLIPPED_B2S`),
     ``"adam-stochastic"``, ``"adam-online"`` (the contrast)."""
     build = {"stochastic": lambda th: stochastic(th),
              "online": lambda th: online(th),
+             "stochastic-rate": lambda th: stochastic(th, rate=True),
+             "online-rate": lambda th: online(th, rate=True),
              "clipped": lambda th: stochastic(th, clip=True, narrow=True,
                                               b2s=None if th else CLIPPED_B2S),
              "adam-stochastic": lambda th: stochastic(th, "adam"),

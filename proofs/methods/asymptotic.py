@@ -28,6 +28,11 @@ Rules (:data:`RULES`), stated in the evidence:
     below its value near :math:`T/10` (it goes to 0);
 ``"decreasing"``
     :math:`R(T)/T` below its value near :math:`T/10` in every seed (slower rates);
+``"sqrt-rate"``
+    every seed has slope :math:`\le 1/2 + 0.05` and :math:`R(T)/T` below its value near
+    :math:`T/10`: regret :math:`O(\sqrt T)` up to the fit's tolerance, i.e. average
+    regret at the rate :math:`O(1/\sqrt T)` (a claimed rate; a failure leaves it
+    pending, as for every rule here);
 ``None``
     no rule on the regret (only the iterate rule below).
 
@@ -73,8 +78,10 @@ from ..verdict import Verdict
 NOT_ZERO = {"fitted_limit_at_least": 0.05, "min_R_over_t_on_last_decade_at_least": 0.05}
 TO_ZERO = {"fitted_limit_abs_at_most": 0.02, "slope_at_most": 0.85,
            "R(T)/T below R(T/10)/(T/10)": True}
+SQRT_RATE = {"slope_at_most": 0.55, "R(T)/T below R(T/10)/(T/10)": True}
 RULES = {"linear": NOT_ZERO, "sublinear": TO_ZERO,
-         "decreasing": "R(T)/T below its value at the sampled t nearest T/10, every seed"}
+         "decreasing": "R(T)/T below its value at the sampled t nearest T/10, every seed",
+         "sqrt-rate": SQRT_RATE}
 THETA_RULES = ("near", "far", "approaching")
 FIT_WINDOW = "R(t)/t = L + c t^(-1/2) on [T/100, T]; slope of log R on [T/10, T]"
 FIT_TRANSIENT = "L + c t^(-1/2) + b t^(-1)"
@@ -183,8 +190,15 @@ def to_zero(cur: dict) -> bool:
         and s["loglog_slope"] <= TO_ZERO["slope_at_most"] for s in cur["seeds"])
 
 
+def sqrt_rate(cur: dict) -> bool:
+    """Rule "sqrt-rate" (see the module docs)."""
+    return decreasing(cur) and all(s["loglog_slope"] <= SQRT_RATE["slope_at_most"]
+                                   for s in cur["seeds"])
+
+
 _RULE_FNS: dict[str, Callable[[dict], bool]] = {"linear": not_to_zero, "sublinear": to_zero,
-                                                "decreasing": decreasing}
+                                                "decreasing": decreasing,
+                                                "sqrt-rate": sqrt_rate}
 
 
 def _span(values, fmt) -> str:
@@ -430,4 +444,5 @@ class Asymptotic(Method):
 
 __all__ = ["Asymptotic", "FIT_TRANSIENT", "FIT_WINDOW", "NOT_ZERO", "RULES", "SUMMARIES",
            "Simulation", "THETA_RULES", "TO_ZERO", "brief", "check_period", "curves_of",
-           "decreasing", "fit", "grid_line", "grid_rows", "not_to_zero", "to_zero"]
+           "decreasing", "fit", "grid_line", "grid_rows", "not_to_zero", "sqrt_rate",
+           "to_zero", "SQRT_RATE"]

@@ -114,3 +114,17 @@ def test_bad_asymptotic_tables_name_the_claim_and_field(change, match):
     with pytest.raises(user_claims.ClaimFileError, match=match) as info:
         user_claims.from_tables({"claim": [table]})
     assert "my.ams" in str(info.value)
+
+
+def test_sqrt_rate_rule_reads_the_slope_and_the_decrease():
+    """Rule "sqrt-rate": every seed's log-log slope of R at most 0.55 and R(T)/T below
+    its value near T/10; either failing leaves it unmet."""
+    from adamlab.proofs.methods.asymptotic import RULES, SQRT_RATE, sqrt_rate
+
+    def cur(*seeds):
+        return {"seeds": [{"loglog_slope": s, "curve": {"R_over_t": r}} for s, r in seeds]}
+    down, up = [0.3, 0.2, 0.1], [0.1, 0.2, 0.3]
+    assert RULES["sqrt-rate"] is SQRT_RATE and SQRT_RATE["slope_at_most"] == 0.55
+    assert sqrt_rate(cur((0.5, down), (0.55, down)))
+    assert not sqrt_rate(cur((0.5, down), (0.56, down)))       # one seed too steep
+    assert not sqrt_rate(cur((0.4, up)))                         # R(T)/T not decreasing
