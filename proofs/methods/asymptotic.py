@@ -65,12 +65,15 @@ mapping (e.g. the construction as a formula and the grids) to the evidence.
 """
 from __future__ import annotations
 
+import copy
+import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 import numpy as np
 
 from adamlab.numerics import optimizers, simulate
+from adamlab.numerics.sim.result import to_jsonable
 
 from ..claim import Method
 from ..verdict import Verdict
@@ -224,6 +227,11 @@ def _mean_gap(cur: dict, x: float) -> float:
     return sum(abs(s["theta_T"] - x) for s in cur["seeds"]) / len(cur["seeds"])
 
 
+#: the curves of the simulations played in this process (oldest dropped first)
+_PLAYED: dict[str, dict[str, Any]] = {}
+_PLAYED_MAX = 64
+
+
 @dataclass(frozen=True)
 class Simulation:
     """One set of runs and what the claim says about it (see the module docs).
@@ -290,11 +298,22 @@ class Simulation:
         return self.label or f"{self.optimizer} on {self.problem}"
 
     def play(self, T: int) -> dict[str, Any]:
-        """The curves of :func:`curves_of` for horizon T, with this simulation's label."""
-        cur = curves_of(self.problem, optimizers.make(self.optimizer, **dict(self.hyper)), T,
-                        self.seeds, dict(self.problem_params), period=self.period,
-                        transient=self.transient,
-                        x0=None if self.x0 is None else np.array(self.x0, dtype=float))
+        """The curves of :func:`curves_of` for horizon T, with this simulation's label.
+        The runs depend only on the game, the optimizer, T and the seeds -- not on the
+        rules -- so parts that judge the same runs by different rules share them
+        (:data:`_PLAYED`, a copy each time)."""
+        key = json.dumps([self.problem, self.optimizer, to_jsonable(dict(self.hyper)), T,
+                          self.seeds, to_jsonable(dict(self.problem_params)), self.period,
+                          self.transient, self.x0], sort_keys=True, default=repr)
+        if key not in _PLAYED:
+            if len(_PLAYED) >= _PLAYED_MAX:
+                _PLAYED.pop(next(iter(_PLAYED)))
+            _PLAYED[key] = curves_of(
+                self.problem, optimizers.make(self.optimizer, **dict(self.hyper)), T,
+                self.seeds, dict(self.problem_params), period=self.period,
+                transient=self.transient,
+                x0=None if self.x0 is None else np.array(self.x0, dtype=float))
+        cur = copy.deepcopy(_PLAYED[key])
         cur["label"] = self.name
         if self.meta:
             cur["meta"] = dict(self.meta)

@@ -128,3 +128,20 @@ def test_sqrt_rate_rule_reads_the_slope_and_the_decrease():
     assert sqrt_rate(cur((0.5, down), (0.55, down)))
     assert not sqrt_rate(cur((0.5, down), (0.56, down)))       # one seed too steep
     assert not sqrt_rate(cur((0.4, up)))                         # R(T)/T not decreasing
+
+
+def test_the_same_runs_judged_by_two_rules_are_played_once_and_not_shared():
+    """Two Simulations that differ only in their rule replay nothing: the second gets the
+    first's curves (equal to a fresh play), as its own copy."""
+    from adamlab.proofs.methods import asymptotic as am
+    a = Simulation("rkk-online", "adagrad", {"lr": 0.5}, "decreasing", seeds=(0,))
+    b = Simulation("rkk-online", "adagrad", {"lr": 0.5}, "sqrt-rate", seeds=(0,))
+    first = a.play(400)
+    n = len(am._PLAYED)
+    second = b.play(400)
+    assert len(am._PLAYED) == n                                  # no new simulation
+    assert second["seeds"][0]["loglog_slope"] == first["seeds"][0]["loglog_slope"]
+    second["seeds"][0]["loglog_slope"] = -1.0                   # a copy: nothing leaks
+    assert a.play(400)["seeds"][0]["loglog_slope"] == first["seeds"][0]["loglog_slope"]
+    am._PLAYED.clear()
+    assert a.play(400)["seeds"][0]["loglog_slope"] == first["seeds"][0]["loglog_slope"]
