@@ -14,6 +14,7 @@ gradients and returns the exact iterates :math:`\theta_1, \ldots, \theta_T`.
 """
 from __future__ import annotations
 
+import mpmath
 import sympy
 from sympy import Rational, sqrt
 
@@ -124,6 +125,45 @@ def trajectory(name: str, theta0, grads, hp: dict) -> list[Vec]:
     return out
 
 
-def evaluate(vec: Vec, digits: int = 40) -> list[sympy.Float]:
-    """The exact iterate evaluated to ``digits`` significant digits (only here)."""
-    return [sympy.N(x, digits) for x in vec]
+def evaluate(vec: Vec, digits: int = 40) -> list[mpmath.mpf]:
+    """The exact iterate evaluated with ``digits`` + 30 digits of working precision
+    (mpmath), each shared subexpression once.
+
+    The exact iterates are expression DAGs whose subtrees repeat (the state feeds every
+    later step); ``sympy.N`` evaluates a repeated subtree again at each use, which made
+    a few references take 10-15 s.  Here every node is evaluated once per vector, by the
+    same arithmetic on mpmath numbers; node types this does not know go to ``sympy.N``
+    (at the same precision).  The 30 guard digits cover far more cancellation than the
+    first steps of a well-conditioned update have (the tests compare at 1e-12)."""
+    with mpmath.workdps(digits + 30):
+        memo: dict = {}
+        return [_value(x, memo) for x in vec]
+
+
+def _value(expr, memo):
+    hit = memo.get(expr)
+    if hit is not None:
+        return hit
+    if expr.is_Rational:
+        val = mpmath.mpf(expr.p) / expr.q
+    elif expr.is_Add:
+        val = mpmath.fsum(_value(a, memo) for a in expr.args)
+    elif expr.is_Mul:
+        val = mpmath.fprod(_value(a, memo) for a in expr.args)
+    elif expr.is_Pow and expr.exp.is_Rational:
+        base = _value(expr.base, memo)
+        if expr.exp == sympy.S.Half:
+            val = mpmath.sqrt(base)
+        elif expr.exp.q == 1:
+            val = base ** int(expr.exp.p)
+        else:
+            val = mpmath.power(base, mpmath.mpf(expr.exp.p) / expr.exp.q)
+    elif isinstance(expr, (sympy.Max, sympy.Min)):
+        vals = [_value(a, memo) for a in expr.args]
+        val = max(vals) if isinstance(expr, sympy.Max) else min(vals)
+    elif isinstance(expr, sympy.Abs):
+        val = abs(_value(expr.args[0], memo))
+    else:                       # anything else: SymPy's own evaluation
+        val = mpmath.mpf(sympy.N(expr, mpmath.mp.dps)._mpf_)
+    memo[expr] = val
+    return val
