@@ -138,7 +138,10 @@ class DriftTables:
         self.tail = np.zeros_like(self.mom)
         same = self.block_of[1:] == self.block_of[:-1]   # (unused slots hold zero moments)
         self.tail[:, :-1] = np.where(same, self.mom[:, 1:], 0.0)
-        self.slow = bool(np.any(self.ga - self.gb > math.log(0.98)))
+        # tables whose terms decay slowly: their short gaps are summed term by term (per
+        # table, so that a run's result does not depend on the runs batched with it)
+        self.slow_tab = self.ga - self.gb > math.log(0.98)
+        self.slow = bool(np.any(self.slow_tab))
 
     # -- construction -------------------------------------------------------------
     def _suffix_logs(self, j, LA, LB, tol_bits):
@@ -189,13 +192,13 @@ class DriftTables:
         return np.minimum(t_end, self.J[tid * self.W + s])
 
     def drift(self, tid, s, e, logz, short: int = 8):
-        """The drift sum: term by term for gaps of at most ``short`` steps when the terms
-        decay slowly (the suffix-moment difference would lose digits there), else
-        :meth:`evaluate`."""
+        """The drift sum: term by term for gaps of at most ``short`` steps where the terms
+        of the coordinate's table decay slowly (the suffix-moment difference would lose
+        digits there), else :meth:`evaluate`."""
         if not self.slow:
             return self.evaluate(tid, s, e, logz)
         gap = e - s
-        few = gap <= short
+        few = (gap <= short) & self.slow_tab[tid]
         if few.all():
             return self.direct(tid, s, e, logz, int(gap.max(initial=0)))
         if not few.any():
