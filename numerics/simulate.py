@@ -227,6 +227,7 @@ def _assemble(prob, opt, inst, out: EngineOutput, T, runs, seed, shared, engine,
         "complete": complete, "steps_done": done, "stats_meta": out.stats_meta,
         "elapsed_s": time.perf_counter() - started, "comparator_s": comp_time,
     }
+    meta.update(out.notes)
     from .. import __version__
     meta["adamlab_version"] = __version__
     meta["numpy_version"] = np.__version__

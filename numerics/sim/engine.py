@@ -49,13 +49,16 @@ class EngineOutput:
     statistics recorded (name -> (T, R) array), the final iterate theta_{T+1}, the
     number of steps done, notes on the statistics, the iterates (T, R, d) or None, and
     the optimizer's state after the last step done (None where the engine keeps no
-    whole state: the sparse engine's is lazy, the oblivious scan's is never formed)."""
+    whole state: the sparse engine's is lazy, the oblivious scan's is never formed), and
+    ``notes``: how the engine ran (e.g. ``sparse_step``: compiled or NumPy, and why),
+    copied into the result's metadata."""
 
     def __init__(self, losses, stats, theta_final, steps_done, stats_meta, iterates=None,
-                 final_state=None):
+                 final_state=None, notes=None):
         self.losses, self.stats, self.theta_final = losses, stats, theta_final
         self.steps_done, self.stats_meta, self.iterates = steps_done, stats_meta, iterates
         self.final_state = final_state
+        self.notes = dict(notes or {})
 
 
 __all__ = ["EngineOutput", "StopFlag"]

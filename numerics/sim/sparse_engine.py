@@ -9,40 +9,81 @@ touched coordinates, catches them up (decays by powers, the drift from
 the (R, k) sub-arrays, projects, and scatters back.  At the end every
 coordinate is caught up to the last step, so ``theta_final`` is the full
 :math:`\\theta_{T+1}`.
+
+With numba (``pip install "adamlab[fast]"``) the step's own work -- gather, catch-up,
+drift, projection, the far end of the coming drift, write-back and the statistics -- runs
+compiled (:mod:`.compiled`), around the problem's gradient and the optimizer's
+``step_arrays``, which stay the one definition of each.  :func:`compiled_status` says
+when: the C library's ``exp`` and ``log`` there against NumPy's here make the two paths
+agree to rounding (relative :math:`10^{-12}` over whole runs, tested), not bit for bit,
+so the choice depends only on the run's declared inputs (never on what a process has
+compiled before) and is recorded in the result's metadata (``sparse_step``).
 """
 from __future__ import annotations
 
 import numpy as np
 
 from .engine import EngineOutput, StopFlag
-from ..optimizers import Resolved
+from ..optimizers import Resolved, kernels
 from .sparse import SHORT_GAP, lazy_family
 from .sparse_stats import SparseRecorder
+
+#: the compiled step pays for its compilation (a few seconds per process) from about this
+#: many steps on (``ADAMLAB_KERNELS=always``: from the first)
+MIN_COMPILED_STEPS = 4000
+_CLIPS = ("box", "linf_ball", "unconstrained")
+
+
+def compiled_status(opt, domain, T: int, R: int = 1) -> str | None:
+    """None when :func:`run_sparse` runs its step compiled for ``opt`` on ``domain`` for
+    ``T`` steps (of ``R`` runs), else the reason it runs in NumPy."""
+    mode = kernels.mode()
+    if mode == "off":
+        return f"{kernels.ENV}=off"
+    if not kernels.numba_available():
+        return 'numba is not installed (pip install "adamlab[fast]")'
+    kind = getattr(domain, "name", None)
+    if kind not in _CLIPS:
+        return f"the domain {kind!r} is not a box (its projection is not a clip)"
+    if lazy_family(opt, 1, R).L is not None:
+        return ("a scheduled beta1 (its catch-up factor is formed in extended precision; "
+                "NumPy only)")
+    if mode == "auto" and T < MIN_COMPILED_STEPS:
+        return f"T = {T} < {MIN_COMPILED_STEPS} steps would not pay for a compilation"
+    return None
 
 
 def run_sparse(inst, opt, theta0: np.ndarray, T: int, cfg: dict, bar) -> EngineOutput:
     R, d = theta0.shape
     fam = lazy_family(opt, T, R)
     state0 = opt.init(theta0)
-    fields = {name: np.array(getattr(state0, name), dtype=np.float64).reshape(-1)
-              for name in fam.fields}
+    F = np.empty((len(fam.fields), R * d))          # the fields, one row each (views below)
+    for q, name in enumerate(fam.fields):
+        F[q] = np.asarray(getattr(state0, name), dtype=np.float64).reshape(-1)
+    fields = {name: F[q] for q, name in enumerate(fam.fields)}
     glob = getattr(state0, "log_beta1_prod", None)
     theta = theta0.reshape(-1).copy()
     last = np.zeros(R * d, dtype=np.int64)
     rows = np.arange(R)[:, None]
     roff = rows * d
     steps = np.arange(T + 1, dtype=np.float64)
-    powers = {k: np.power(v[:, None], steps[None, :]).reshape(-1)   # b^n, n = 0..T
-              for k, v in fam.decay.items()}
+    decaying = [name for name in fam.fields if name in fam.decay]
+    P = np.empty((max(1, len(decaying)), R * (T + 1)))
+    for row, name in enumerate(decaying):                        # b^n, n = 0..T
+        P[row] = np.power(fam.decay[name][:, None], steps[None, :]).reshape(-1)
+    powers = {name: P[row] for row, name in enumerate(decaying)}
     prow = rows * (T + 1)
     tid_run = fam.tid[:, None] if fam.tid is not None else None
     project = _projector(inst.domain)
     get_support, lossgrad = _problem_access(inst, theta, R, d)
+    why_not = compiled_status(opt, inst.domain, T, R)
+    jit = None if why_not is not None else _Compiled(fam, decaying, inst.domain, R, d, T)
     rec = None
     if cfg["stats"]:
         vinfo = None if fam.vinfo is None else \
             dict(fam.vinfo, state=np.asarray(getattr(state0, fam.vfield)))
-        rec = SparseRecorder(T, theta0, vinfo, fam.driver is not None)
+        rec = (jit.recorder if jit is not None else SparseRecorder)(
+            T, theta0, vinfo, fam.driver is not None)
     losses = np.full((T, R), np.nan)
     stop = cfg.get("stop") or StopFlag()
     done = 0
@@ -52,43 +93,31 @@ def run_sparse(inst, opt, theta0: np.ndarray, T: int, cfg: dict, bar) -> EngineO
                 break
             idx = get_support(t)
             flat = idx + roff
-            s = last[flat]
-            n = (t - 1) - s
-            raw, sub = {}, {}
-            pn = n + prow
-            for name in fam.fields:
-                raw[name] = val = fields[name][flat]
-                pw = powers.get(name)
-                sub[name] = val * pw[pn] if pw is not None else val
-            if fam.L is not None:          # m_{t-1} = m_s prod_{r=s+1}^{t-1} beta1_r
-                sub["m"] = raw["m"] * np.exp((fam.L[t - 1] - fam.L[s]).astype(np.float64))
-            th = theta[flat]
-            if fam.driver is not None:
-                drv = raw[fam.driver]
-                sel = (n > 0) & (drv != 0) & (tid_run >= 0)
-                if sel.any():
-                    tid = np.broadcast_to(tid_run, sel.shape)[sel]
-                    ss = s[sel]
-                    e = fam.tables.window_end(tid, ss, t - 1)
-                    logz = _log_root(fam, raw, sel)
-                    th[sel] -= drv[sel] * fam.tables.drift(tid, ss, e, logz, SHORT_GAP)
-                    th = project(th, idx)
+            if jit is not None:
+                th, sub = jit.pre(t, flat, last, theta, F, P)
+            else:
+                th, sub = _pre_numpy(fam, t, flat, idx, last, theta, fields, powers, prow,
+                                     tid_run, project)
             f, g = lossgrad(t, idx, flat, th)
             g = np.asarray(g, dtype=np.float64)
             state = fam.state(opt, t - 1, sub, glob)
             h = Resolved(opt, t, R, th.dtype)
             # the optimizer's own step on the (R, k) sub-arrays, with the guards of update
             new_th, st = opt.step_arrays(g, th, state, h, repeats=T)
-            new_th = project(new_th, idx)
             new_fields = {name: getattr(st, name) for name in fam.fields}
-            reach = None
-            if rec is not None and fam.driver is not None:
-                reach = _reach(fam, new_fields, new_th, idx, tid_run, t, project)
-            # commit (no exception can leave half a step behind after this point)
-            theta[flat] = new_th
-            for name in fam.fields:
-                fields[name][flat] = new_fields[name]
-            last[flat] = t
+            if jit is not None:     # project, reach, and commit in one compiled call
+                new_th, reach = jit.post(t, flat, new_th, new_fields, theta, F, last,
+                                         rec is not None)
+            else:
+                new_th = project(new_th, idx)
+                reach = None
+                if rec is not None and fam.driver is not None:
+                    reach = _reach(fam, new_fields, new_th, idx, tid_run, t, project)
+                # commit (no exception can leave half a step behind after this point)
+                theta[flat] = new_th
+                for name in fam.fields:
+                    fields[name][flat] = new_fields[name]
+                last[flat] = t
             glob = getattr(st, "log_beta1_prod", None)
             losses[t - 1] = f
             if rec is not None:
@@ -113,7 +142,85 @@ def run_sparse(inst, opt, theta0: np.ndarray, T: int, cfg: dict, bar) -> EngineO
                     "D_inf": "upper bound: max_i of the per-coordinate range, where each "
                              "touch adds the end point of the coming (monotone) drift at "
                              "once (lazy sparse engine); exact once the drifts have ended"}
-    return EngineOutput(losses, rec.out if rec is not None else {}, theta_final, done, meta)
+    return EngineOutput(losses, rec.out if rec is not None else {}, theta_final, done, meta,
+                        notes={"sparse_step": "compiled (numba)" if jit is not None else
+                               f"numpy ({why_not})"})
+
+
+def _pre_numpy(fam, t, flat, idx, last, theta, fields, powers, prow, tid_run, project):
+    """The NumPy reference of :func:`.compiled.step.pre_step`: ``(theta_t, sub)``."""
+    s = last[flat]
+    n = (t - 1) - s
+    raw, sub = {}, {}
+    pn = n + prow
+    for name in fam.fields:
+        raw[name] = val = fields[name][flat]
+        pw = powers.get(name)
+        sub[name] = val * pw[pn] if pw is not None else val
+    if fam.L is not None:          # m_{t-1} = m_s prod_{r=s+1}^{t-1} beta1_r
+        sub["m"] = raw["m"] * np.exp((fam.L[t - 1] - fam.L[s]).astype(np.float64))
+    th = theta[flat]
+    if fam.driver is not None:
+        drv = raw[fam.driver]
+        sel = (n > 0) & (drv != 0) & (tid_run >= 0)
+        if sel.any():
+            tid = np.broadcast_to(tid_run, sel.shape)[sel]
+            ss = s[sel]
+            e = fam.tables.window_end(tid, ss, t - 1)
+            logz = _log_root(fam, raw, sel)
+            th[sel] -= drv[sel] * fam.tables.drift(tid, ss, e, logz, SHORT_GAP)
+            th = project(th, idx)
+    return th, sub
+
+
+class _Compiled:
+    """The compiled step's fixed arguments, for one run set (see :mod:`.compiled.step`)."""
+
+    def __init__(self, fam, decaying, domain, R, d, T):
+        from .compiled import drift, recorder, step      # numba is imported here, only
+        self.step, self.recorder = step, recorder.CompiledRecorder
+        self.d, self.T, self.R = d, T, R
+        self.names = fam.fields
+        self.prow = np.array([decaying.index(n) if n in decaying else -1
+                              for n in fam.fields], dtype=np.int64)
+        self.driver = fam.fields.index(fam.driver) if fam.driver is not None else -1
+        self.zfield = fam.fields.index(fam.zfield) if fam.zfield is not None else -1
+        self.tid = (np.ascontiguousarray(fam.tid, dtype=np.int64) if fam.tid is not None
+                    else np.full(R, -1, dtype=np.int64))
+        if fam.tables is None:
+            self.driver = -1
+            fam_tables = _empty_tables()
+        else:
+            fam_tables = fam.tables
+        self.ta = drift.table_arrays(fam_tables)
+        kind = getattr(domain, "name", None)
+        lo, hi = (-np.inf, np.inf) if kind == "unconstrained" else (domain.lo, domain.hi)
+        self.lo = np.ascontiguousarray(np.broadcast_to(np.asarray(lo, np.float64), (d,)))
+        self.hi = np.ascontiguousarray(np.broadcast_to(np.asarray(hi, np.float64), (d,)))
+
+    def pre(self, t, flat, last, theta, F, P):
+        th, _raw, sub = self.step.pre_step(t, flat, self.d, last, theta, F, P, self.prow,
+                                           self.T + 1, self.driver, self.zfield, self.tid,
+                                           self.ta, SHORT_GAP, self.lo, self.hi)
+        return th, {name: sub[q] for q, name in enumerate(self.names)}
+
+    def post(self, t, flat, new_th, new_fields, theta, F, last, want_reach):
+        new_th = np.array(new_th, dtype=np.float64, order="C")        # projected in place
+        NF = np.empty((len(self.names),) + new_th.shape)
+        for q, name in enumerate(self.names):
+            NF[q] = new_fields[name]
+        want = want_reach and self.driver >= 0
+        reach = np.empty_like(new_th) if want else new_th
+        self.step.post_step(t, self.T, flat, self.d, new_th, NF, theta, F, last,
+                            self.driver, self.zfield, self.tid, self.ta, want, reach,
+                            self.lo, self.hi)
+        return new_th, (reach if want else None)
+
+
+def _empty_tables():
+    """Tables of one trivial sequence, for a run set without drift (never evaluated)."""
+    from .sparse_tables import DriftTables
+    return DriftTables([dict(la0=np.zeros(2), lb0=np.zeros(2), ga=0.0, gb=0.0, eps=1.0)], 1)
 
 
 def _log_root(fam, fields, where):
