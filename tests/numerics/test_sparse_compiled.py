@@ -19,6 +19,9 @@ from adamlab.numerics.optimizers.schedules import Beta1Decay, InverseSqrt
 from adamlab.numerics.sim import sparse_engine
 
 pytest.importorskip("numba")
+# numba compiles these kernels once per process (3-7 s): the full suite runs them, the
+# everyday loop does not
+pytestmark = pytest.mark.slow
 
 CASES = [
     ("adam", dict(lr=InverseSqrt(0.1))),

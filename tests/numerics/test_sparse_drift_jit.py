@@ -16,6 +16,9 @@ import numpy as np
 import pytest
 
 numba = pytest.importorskip("numba")
+# numba compiles these kernels once per process (3-7 s): the full suite runs them, the
+# everyday loop does not
+pytestmark = pytest.mark.slow
 
 from adamlab.numerics import optimizers                          # noqa: E402
 from adamlab.numerics.optimizers.schedules import Beta1Decay, InverseSqrt   # noqa: E402

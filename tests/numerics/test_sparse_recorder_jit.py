@@ -13,6 +13,9 @@ import numpy as np
 import pytest
 
 pytest.importorskip("numba")
+# numba compiles these kernels once per process (3-7 s): the full suite runs them, the
+# everyday loop does not
+pytestmark = pytest.mark.slow
 
 from adamlab.numerics import optimizers, problems, simulate  # noqa: E402
 from adamlab.numerics.optimizers.schedules import Beta1Decay, InverseSqrt  # noqa: E402
