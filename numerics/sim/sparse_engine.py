@@ -45,9 +45,6 @@ def compiled_status(opt, domain, T: int, R: int = 1) -> str | None:
     kind = getattr(domain, "name", None)
     if kind not in _CLIPS:
         return f"the domain {kind!r} is not a box (its projection is not a clip)"
-    if lazy_family(opt, 1, R).L is not None:
-        return ("a scheduled beta1 (its catch-up factor is formed in extended precision; "
-                "NumPy only)")
     if mode == "auto" and T < MIN_COMPILED_STEPS:
         return f"T = {T} < {MIN_COMPILED_STEPS} steps would not pay for a compilation"
     return None
@@ -193,6 +190,13 @@ class _Compiled:
         else:
             fam_tables = fam.tables
         self.ta = drift.table_arrays(fam_tables)
+        if fam.L is not None:       # a scheduled beta1: L as a double-double
+            self.m_row = fam.fields.index("m")
+            self.L_hi = fam.L.astype(np.float64)
+            self.L_lo = (fam.L - self.L_hi.astype(np.longdouble)).astype(np.float64)
+        else:
+            self.m_row, self.L_hi = -1, np.zeros(1)
+            self.L_lo = self.L_hi
         kind = getattr(domain, "name", None)
         lo, hi = (-np.inf, np.inf) if kind == "unconstrained" else (domain.lo, domain.hi)
         self.lo = np.ascontiguousarray(np.broadcast_to(np.asarray(lo, np.float64), (d,)))
@@ -201,7 +205,8 @@ class _Compiled:
     def pre(self, t, flat, last, theta, F, P):
         th, _raw, sub = self.step.pre_step(t, flat, self.d, last, theta, F, P, self.prow,
                                            self.T + 1, self.driver, self.zfield, self.tid,
-                                           self.ta, SHORT_GAP, self.lo, self.hi)
+                                           self.ta, SHORT_GAP, self.lo, self.hi,
+                                           self.m_row, self.L_hi, self.L_lo)
         return th, {name: sub[q] for q, name in enumerate(self.names)}
 
     def post(self, t, flat, new_th, new_fields, theta, F, last, want_reach):

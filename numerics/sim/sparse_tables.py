@@ -37,8 +37,11 @@ rounding (relative error :math:`\sim 10^{-15}`):
    only the coordinate-free moments :math:`\mu_n = \sum_u w_u T_n(x_u)`;
    N = 16 terms reach :math:`\rho^N < 2^{-60}`, whatever z.
 3. **Suffix moments.**  Each step stores the moments of the rest of its
-   block, so any piece :math:`[a, b]` of a block costs one subtraction;
-   the terms decay along the block, so the subtraction loses nothing.
+   block (from it on), so any piece :math:`[a, b]` of a block costs one
+   subtraction, of the moments at b + 1 (none at the block's last step); the
+   terms decay along the block, so the subtraction loses nothing.  The N moments
+   of a step are stored side by side (``mom[u, n]``), so a piece reads two
+   contiguous rows: :math:`8N + 56` bytes per step and table in all.
 4. **Truncation.**  The terms decrease at least like
    :math:`e^{LA_u - LB_u}` (times 2): beyond the step J(s) after which the
    rest is below :math:`2^{-62}` of the first term, they are dropped (for
@@ -123,7 +126,7 @@ class DriftTables:
         arr = np.array(blocks, dtype=np.float64).reshape(-1, 6)
         self.bstart, self.bend = arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64)
         self.beta, self.amax, self.c, self.h = arr[:, 2], arr[:, 3], arr[:, 4], arr[:, 5]
-        self.mom = np.zeros((self.N, n_tab * self.W))     # moment n of step u: mom[n, u]
+        self.mom = np.zeros((n_tab * self.W, self.N))     # moment n of step u: mom[u, n]
         for j, (b0, b1, la0, lb0, ga, gb) in enumerate(per_table):
             for k in range(b0, b1):
                 self._block_moments(j, k, la0, lb0, ga, gb)
@@ -134,10 +137,6 @@ class DriftTables:
                                 self.bend + tab_of_block * self.W])
         self.info = np.stack([self.bstart.astype(np.float64), self.beta, self.c, self.h,
                               self.amax])
-        # tail[n, u] = moment n of the rest of u's block after u (0 at a block's end)
-        self.tail = np.zeros_like(self.mom)
-        same = self.block_of[1:] == self.block_of[:-1]   # (unused slots hold zero moments)
-        self.tail[:, :-1] = np.where(same, self.mom[:, 1:], 0.0)
         # tables whose terms decay slowly: their short gaps are summed term by term (per
         # table, so that a run's result does not depend on the runs batched with it)
         self.slow_tab = self.ga - self.gb > math.log(0.98)
@@ -184,7 +183,7 @@ class DriftTables:
         terms = w[:, None] * Tn
         suffix = np.cumsum(terms[::-1], axis=0)[::-1]
         base = j * self.W
-        self.mom[:, base + a:base + b + 1] = suffix.T
+        self.mom[base + a:base + b + 1] = suffix
 
     # -- evaluation -----------------------------------------------------------------
     def window_end(self, tid, s, t_end):
@@ -264,8 +263,8 @@ class DriftTables:
         r = kap / (-1.0 - root)
         Ni = _terms(r, self.N)            # per piece, so that no run depends on another
         N = int(Ni.max(initial=1))
-        M = self.mom[:N, ia]
-        M -= self.tail[:N, ib]                          # moments of the piece [ia, ib]
+        M = self.mom[ia, :N].T                          # moments of the piece [ia, ib]:
+        M -= self.after(ib, ends[1], N)                 # those from ia on less those after ib
         series = _horner(M, r, Ni, N)
         lns = self.ln[s] if one else self.ln[tid * self.W + s]
         val = (2.0 / (D * root)) * series * np.exp(rel * ga + info[4] - lns)
@@ -292,10 +291,17 @@ class DriftTables:
             r = kap / (-1.0 - root)
             Ni = _terms(r, self.N)
             N = int(Ni.max(initial=1))
-            M = self.mom[:N, ia] - self.tail[:N, ib]
+            M = self.mom[ia, :N] - (self.mom[ib + 1, :N] if ib < int(self.bounds[1, blk])
+                                    else 0.0)
             acc = _horner(np.broadcast_to(M[:, None], (N, r.shape[0])), r, Ni, N)
             out += (2.0 * math.exp(rel * ga + amax - self.ln[base + s])) * acc / (D * root)
         return out
+
+    def after(self, ib, bend, N):
+        """(N, n): the moments of the rest of each block after step ``ib`` (flat positions;
+        ``bend`` the blocks' last positions): ``mom[ib + 1]``, 0 where ib is a last step."""
+        inside = ib < bend
+        return np.where(inside, self.mom[np.where(inside, ib + 1, ib), :N].T, 0.0)
 
     def drift_bound(self, tid, s, logz):
         r"""An upper bound of the whole future drift factor after step s (no truncation).

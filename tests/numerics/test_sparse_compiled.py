@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from adamlab.numerics import optimizers, problems, simulate
+from adamlab.numerics import domains, optimizers, problems, simulate
 from adamlab.numerics.optimizers import kernels
 from adamlab.numerics.optimizers.schedules import Beta1Decay, InverseSqrt
 from adamlab.numerics.sim import sparse_engine
@@ -30,6 +30,12 @@ CASES = [
     ("adam", dict(lr=0.05, betas=(0.0, 0.99))),                     # no drift
     ("adam", dict(lr=[0.01, 0.1], betas=(np.array([0.9, 0.5]), 0.999))),   # two tables
     ("adam", dict(lr=0.02, eps=0.0)),
+    # Kingma & Ba Thm 4.1's beta1_t = beta1 lambda^(t-1) (the regret experiment's default)
+    ("adam", dict(lr=InverseSqrt(0.1), betas=(Beta1Decay(0.9, 0.99), 0.999))),
+    ("adam", dict(lr=0.05, betas=(Beta1Decay(0.9, 0.999), 0.99), eps=0.0,
+                  beta1_correction="power")),
+    ("amsgrad", dict(lr=InverseSqrt(0.1), betas=(Beta1Decay(0.9, 0.9), 0.999),
+                     amsgrad_mode="reddi", eps=1e-6)),
     ("amsgrad", dict(lr=InverseSqrt(0.1))),
     ("amsgrad", dict(lr=InverseSqrt(0.1), amsgrad_mode="optax")),
     ("amsgrad", dict(lr=InverseSqrt(0.1), amsgrad_mode="reddi", eps=1e-6)),
@@ -95,19 +101,18 @@ def test_when_the_compiled_step_runs(monkeypatch):
     assert "would not pay" in short
     monkeypatch.setenv(kernels.ENV, "always")
     assert sparse_engine.compiled_status(adam, box, 100) is None
-    sched = optimizers.make("adam", betas=(Beta1Decay(0.9, 0.99), 0.999))
-    assert "scheduled beta1" in sparse_engine.compiled_status(sched, box, 10**5)
+    ball = domains.L2Ball(1.0, d=50)
+    assert "not a box" in sparse_engine.compiled_status(adam, ball, 10**5)
     monkeypatch.setenv(kernels.ENV, "off")
     assert sparse_engine.compiled_status(adam, box, 10**5) == f"{kernels.ENV}=off"
 
 
 def test_the_choice_is_recorded_and_deterministic(monkeypatch):
-    """A scheduled beta1 stays on NumPy even when compiling is asked for, and says why;
-    two compiled runs give the same bits."""
+    """Below the step count that pays, auto stays on NumPy and says why; two compiled
+    runs give the same bits."""
     prob = problems.make("logistic-sparse", d=60, density=0.05)
-    sched = optimizers.make("adam", lr=0.05, betas=(Beta1Decay(0.9, 0.99), 0.999))
-    res = _run(monkeypatch, "always", prob, sched, 50)
-    assert "scheduled beta1" in res.metadata["sparse_step"]
+    res = _run(monkeypatch, "auto", prob, optimizers.make("adam", lr=0.05), 50)
+    assert "would not pay" in res.metadata["sparse_step"]
     opt = optimizers.make("amsgrad", lr=0.05)
     a = _run(monkeypatch, "always", prob, opt, 120)
     b = _run(monkeypatch, "always", prob, opt, 120)

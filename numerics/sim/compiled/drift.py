@@ -18,7 +18,8 @@ with :math:`\delta = a_k - s`,
           \qquad D = z\,e^{\delta\,gb_j + \beta_k} + c_k,\quad \kappa = h_k/D,\quad
           r = \frac{-\kappa}{1+\sqrt{1-\kappa^2}},
 
-where :math:`M_n` = ``mom[n, i_a] - tail[n, i_b]`` are the Chebyshev moments of the poles
+where :math:`M_n` = ``mom[i_a, n] - mom[i_b + 1, n]`` (the second term 0 when
+:math:`i_b` ends the block) are the Chebyshev moments of the poles
 over the piece and :math:`N_k = \min(N, \lceil 60\log 2/\log(1/|r|)\rceil + 1)` (1 when
 r = 0) the terms kept; the sum stops at the truncation step :math:`J(s)`.  Short gaps of slowly
 decaying sums are added term by term instead (``DriftTables.drift``).
@@ -53,8 +54,7 @@ class TableArrays(NamedTuple):
     block_of: np.ndarray     # int64 (n_tab W,)
     bounds: np.ndarray       # int64 (2, n_blocks): flat first and last position of a block
     info: np.ndarray         # float64 (5, n_blocks): start step, beta, c, h, amax
-    mom: np.ndarray          # float64 (N, n_tab W)
-    tail: np.ndarray         # float64 (N, n_tab W)
+    mom: np.ndarray          # float64 (n_tab W, N): the suffix moments of each step
     J: np.ndarray            # int64 (n_tab W,)
     la0: np.ndarray          # float64 (n_tab W,)
     lb0: np.ndarray          # float64 (n_tab W,)
@@ -75,7 +75,7 @@ def table_arrays(tables) -> TableArrays:
     return TableArrays(W=int(tables.W), T=int(tables.T), N=int(tables.N),
                        slow_tab=np.ascontiguousarray(tables.slow_tab, dtype=np.bool_), block_of=i64(tables.block_of),
                        bounds=i64(tables.bounds), info=f64(tables.info), mom=f64(tables.mom),
-                       tail=f64(tables.tail), J=i64(tables.J), la0=f64(tables.la0),
+                       J=i64(tables.J), la0=f64(tables.la0),
                        lb0=f64(tables.lb0), ln=f64(tables.ln), ga=f64(tables.ga),
                        gb=f64(tables.gb), eps=f64(tables.eps))
 
@@ -111,14 +111,16 @@ def series_terms(r, n_max):
 
 
 @numba.njit(**_JIT)
-def piece_series(ta, ia, ib, r, n):
+def piece_series(ta, ia, ib, inside, r, n):
     """:math:`\\tfrac12 M_0 + \\sum_{k=1}^{n-1} r^k M_k` (Horner) with the moments
-    :math:`M_k` of the piece [ia, ib] of a block, ``mom[k, ia] - tail[k, ib]``
-    (``sparse_tables``' series of one piece, ``n`` terms)."""
+    :math:`M_k` of the piece [ia, ib] of a block, ``mom[ia, k] - mom[ib + 1, k]`` (the
+    second 0 unless ``inside``: ib is not the block's last step) (``sparse_tables``'
+    series of one piece, ``n`` terms)."""
     acc = 0.0
+    nxt = ib + 1 if inside else ib
     for k in range(n - 1, 0, -1):     # acc = 0 * r + M_{n-1} = M_{n-1} exactly at first
-        acc = acc * r + (ta.mom[k, ia] - ta.tail[k, ib])
-    return 0.5 * (ta.mom[0, ia] - ta.tail[0, ib]) + r * acc
+        acc = acc * r + (ta.mom[ia, k] - (ta.mom[nxt, k] if inside else 0.0))
+    return 0.5 * (ta.mom[ia, 0] - (ta.mom[nxt, 0] if inside else 0.0)) + r * acc
 
 
 @numba.njit(**_INLINE)
@@ -149,13 +151,14 @@ def evaluate_one(ta, tid, s, e, logz):
     out = 0.0
     for blk in range(ta.block_of[a], ta.block_of[b] + 1):
         ia = max(a, ta.bounds[0, blk])
-        ib = min(b, ta.bounds[1, blk])
+        bend = ta.bounds[1, blk]
+        ib = min(b, bend)
         rel = ta.info[0, blk] - s                      # a_k - s, an exact integer
         D = math.exp(logz + rel * gb + ta.info[1, blk]) + ta.info[2, blk]
         kap = ta.info[3, blk] / D
         root = math.sqrt(1.0 - kap * kap)
         r = kap / (-1.0 - root)
-        series = piece_series(ta, ia, ib, r, series_terms(r, ta.N))
+        series = piece_series(ta, ia, ib, ib < bend, r, series_terms(r, ta.N))
         out += (2.0 / (D * root)) * series * math.exp(rel * ga + ta.info[4, blk] - lns)
     return out
 
@@ -188,13 +191,14 @@ def reach_factor(ta, tid, t, logz):
     out = 0.0
     for blk in range(ta.block_of[base + t + 1], ta.block_of[base + e] + 1):
         ia = max(base + t + 1, ta.bounds[0, blk])
-        ib = min(base + e, ta.bounds[1, blk])
+        bend = ta.bounds[1, blk]
+        ib = min(base + e, bend)
         rel = ta.info[0, blk] - t
         D = math.exp(logz + (rel * gb + ta.info[1, blk])) + ta.info[2, blk]
         kap = ta.info[3, blk] / D
         root = math.sqrt(1.0 - kap * kap)
         r = kap / (-1.0 - root)
-        acc = piece_series(ta, ia, ib, r, series_terms(r, ta.N))
+        acc = piece_series(ta, ia, ib, ib < bend, r, series_terms(r, ta.N))
         out += (2.0 * math.exp(rel * ga + ta.info[4, blk] - lns)) * acc / (D * root)
     return out
 

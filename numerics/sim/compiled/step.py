@@ -55,15 +55,19 @@ def _log_root(value):
 
 @numba.njit(**_JIT)
 def pre_step(t, flat, d, last, theta, F, P, prow, T1, driver, zfield, tid_run, ta, short,
-             lo, hi):
-    """Gather and catch up the touched coordinates of step ``t``.
+             lo, hi, m_row, L_hi, L_lo):
+    r"""Gather and catch up the touched coordinates of step ``t``.
 
     ``flat`` (R, k) flat indices; ``F`` (nf, R d) the fields as of each coordinate's last
-    update; ``P`` (nf, R (T+1)) the powers :math:`\\delta^n` per field, with ``prow[q]``
+    update; ``P`` (nf, R (T+1)) the powers :math:`\delta^n` per field, with ``prow[q]``
     the row of field q in ``P`` (-1: the field does not decay); ``driver``, ``zfield``
     the rows of the drift's driving field and of its denominator state (-1: none);
     ``tid_run`` (R,) the drift table of each run (-1: no drift); ``ta`` the tables
-    (:class:`.drift.TableArrays`); ``lo``, ``hi`` (d,) the box.
+    (:class:`.drift.TableArrays`); ``lo``, ``hi`` (d,) the box.  A scheduled
+    :math:`\beta_{1,t}` (``m_row >= 0``, the row of m): :math:`m_{t-1} = m_s
+    e^{L_{t-1} - L_s}` with :math:`L_u = \sum_{r \le u}\log\beta_{1,r}` given as the
+    double-double ``L_hi + L_lo`` (NumPy forms the difference in extended precision; the
+    two agree to an ulp of the exponent, relative :math:`|L_{t-1}-L_s|\,2^{-53}` in m).
 
     Returns ``(theta_t, raw, sub)``: (R, k) iterates after the catch-up, and (nf, R, k)
     the fields as stored and caught up to step t - 1."""
@@ -84,6 +88,9 @@ def pre_step(t, flat, d, last, theta, F, P, prow, T1, driver, zfield, tid_run, t
                 raw[q, r, j] = val
                 row = prow[q]
                 sub[q, r, j] = val * P[row, n + r * T1] if row >= 0 else val
+            if m_row >= 0:
+                sub[m_row, r, j] = raw[m_row, r, j] * math.exp(
+                    (L_hi[t - 1] - L_hi[s]) + (L_lo[t - 1] - L_lo[s]))
             x = theta[f]
             if driver >= 0 and n > 0 and tid >= 0:
                 drv = raw[driver, r, j]
