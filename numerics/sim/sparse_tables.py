@@ -102,8 +102,14 @@ class DriftTables:
             if sp.get("ln") is not None:
                 self.ln[base:base + T + 1] = np.asarray(sp["ln"], dtype=np.float64)
             cuts = _cut_blocks(LA[1:T + 1], LB[1:T + 1], math.log(1.0 / q), max_len) + 1
-            first = len(blocks)
-            for a, b in zip(cuts[:-1], cuts[1:] - 1):     # steps a..b inclusive
+            starts, ends = cuts[:-1], cuts[1:] - 1        # steps a..b inclusive
+            rows = np.empty((starts.shape[0], 6))
+            rows[:, 0], rows[:, 1] = starts, ends
+            one = starts == ends          # one-step blocks (fast-varying sequences), at once
+            rows[one, 2:] = _one_step_blocks(la0[starts[one]], lb0[starts[one]], ga, gb,
+                                             self.eps[j])
+            for i in np.flatnonzero(~one):
+                a, b = int(starts[i]), int(ends[i])
                 off = np.arange(b - a + 1, dtype=np.float64)
                 lbr = lb0[a:b + 1] + off * gb           # LB_u - a gb, exact in (u - a)
                 beta = float(lbr.max())
@@ -113,24 +119,30 @@ class DriftTables:
                 if hi > 0 and h <= 1e-17 * hi:
                     h = 0.0
                 w = la0[a:b + 1] + off * ga - lbr + beta
-                amax = float(w.max())
-                blocks.append((a, b, beta, amax, c, h))
-                self.block_of[base + a:base + b + 1] = len(blocks) - 1
-                if c > 0:
-                    kap = h / c
-                    rho_max = max(rho_max, kap / (1 + math.sqrt(1 - kap * kap)))
-            per_table.append((first, len(blocks), la0, lb0, ga, gb))
+                rows[i, 2:] = (beta, float(w.max()), c, h)
+            first = sum(r.shape[0] for r in blocks)      # the table's first block id
+            blocks.append(rows)
+            ids = np.repeat(np.arange(first, first + rows.shape[0]), ends - starts + 1)
+            self.block_of[base + starts[0]:base + ends[-1] + 1] = ids
+            c, h = rows[:, 4], rows[:, 5]
+            pos = c > 0
+            if pos.any():
+                kap = h[pos] / c[pos]
+                rho_max = max(rho_max, float(np.max(kap / (1 + np.sqrt(1 - kap * kap)))))
+            per_table.append((first, first + rows.shape[0], la0, lb0, ga, gb))
             self._suffix_logs(j, LA, LB, tol_bits)
         self.N = 1 if rho_max == 0 else int(min(64, math.ceil(-(tol_bits - 2) * LOG2 /
                                                                math.log(rho_max)) + 1))
-        arr = np.array(blocks, dtype=np.float64).reshape(-1, 6)
+        arr = np.concatenate(blocks).reshape(-1, 6)
         self.bstart, self.bend = arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64)
         self.beta, self.amax, self.c, self.h = arr[:, 2], arr[:, 3], arr[:, 4], arr[:, 5]
         self.mom = np.zeros((n_tab * self.W, self.N))     # moment n of step u: mom[u, n]
         for j, (b0, b1, la0, lb0, ga, gb) in enumerate(per_table):
-            for k in range(b0, b1):
-                self._block_moments(j, k, la0, lb0, ga, gb)
-        tab_of_block = np.zeros(len(blocks), dtype=np.int64)
+            single = self.bstart[b0:b1] == self.bend[b0:b1]
+            self._one_step_moments(j, b0 + np.flatnonzero(single), la0, lb0, ga, gb)
+            for k in b0 + np.flatnonzero(~single):
+                self._block_moments(j, int(k), la0, lb0, ga, gb)
+        tab_of_block = np.zeros(arr.shape[0], dtype=np.int64)
         for j, (b0, b1, *_rest) in enumerate(per_table):
             tab_of_block[b0:b1] = j
         self.bounds = np.stack([self.bstart + tab_of_block * self.W,
@@ -164,6 +176,27 @@ class DriftTables:
         G[T] = -np.inf
         e = np.searchsorted(-G, -thr, side="left")         # first e with G[e] <= thr[s]
         self.J[base:base + T] = np.maximum(e, np.arange(1, T + 1))
+
+    def _one_step_moments(self, j, ks, la0, lb0, ga, gb):
+        """:meth:`_block_moments` of the one-step blocks ``ks`` at once: the same
+        operations, elementwise (a suffix sum of one term is the term)."""
+        if ks.size == 0:
+            return
+        a = self.bstart[ks]
+        beta, amax, c, h = self.beta[ks], self.amax[ks], self.c[ks], self.h[ks]
+        lbr = lb0[a] + 0.0 * gb
+        w = np.exp(la0[a] + 0.0 * ga - lbr + beta - amax)
+        P = self.eps[j] * np.exp(beta - lbr)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x = np.where(h > 0, (P - c) / np.where(h > 0, h, 1.0), 0.0)
+        x = np.clip(x, -1.0, 1.0)
+        Tn = np.empty((a.shape[0], self.N))
+        Tn[:, 0] = 1.0
+        if self.N > 1:
+            Tn[:, 1] = x
+        for n in range(2, self.N):
+            Tn[:, n] = 2 * x * Tn[:, n - 1] - Tn[:, n - 2]
+        self.mom[j * self.W + a] = w[:, None] * Tn
 
     def _block_moments(self, j, k, la0, lb0, ga, gb):
         a, b = int(self.bstart[k]), int(self.bend[k])
@@ -338,19 +371,48 @@ def _horner(M: np.ndarray, r: np.ndarray, Ni: np.ndarray, N: int) -> np.ndarray:
     return 0.5 * M[0] + r * acc
 
 
+def _one_step_blocks(la0, lb0, ga, gb, eps):
+    """(n, 4): beta, amax, c, h of one-step blocks at steps with these ``la0``, ``lb0``:
+    the operations of the general case in ``DriftTables.__init__``, elementwise."""
+    lbr = lb0 + 0.0 * gb
+    beta = lbr
+    P = eps * np.exp(beta - lbr)
+    c, h = (P + P) / 2, (P - P) / 2
+    h = np.where((P > 0) & (h <= 1e-17 * P), 0.0, h)
+    return np.stack([beta, la0 + 0.0 * ga - lbr + beta, c, h], axis=1)
+
+
 def _cut_blocks(LA, LB, max_log_ratio: float, max_len: int) -> np.ndarray:
     """0-based block starts (plus the end) such that LB varies by <= max_log_ratio and
-    LA - LB by <= 64 within each block (exp of at most 64: relative rounding 64 eps), each at most max_len long."""
+    LA - LB by <= 64 within each block (exp of at most 64: relative rounding 64 eps), each at most max_len long.
+
+    A step whose next one already breaks both limits' pairwise form is a block by
+    itself (found for all steps at once); otherwise the first break is searched in
+    windows of 64, 512, 4096 steps from the block's start (the same first break as one
+    window of ``max_len``, without scanning 4096 steps for every short block)."""
     T = LA.shape[0]
     W = LA - LB
+    alone = np.zeros(T, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        alone[:-1] = (np.abs(np.diff(LB)) > max_log_ratio) | (np.abs(np.diff(W)) > 64.0)
     cuts = [0]
     a = 0
     while a < T:
-        b = min(T, a + max_len)
-        lb, w = LB[a:b], W[a:b]
-        ok = ((np.maximum.accumulate(lb) - np.minimum.accumulate(lb) <= max_log_ratio)
-              & (np.maximum.accumulate(w) - np.minimum.accumulate(w) <= 64.0))
-        bad = np.flatnonzero(~ok)
+        if alone[a]:
+            a += 1
+            cuts.append(a)
+            continue
+        limit = min(T, a + max_len)
+        span = 64
+        while True:
+            b = min(limit, a + span)
+            lb, w = LB[a:b], W[a:b]
+            ok = ((np.maximum.accumulate(lb) - np.minimum.accumulate(lb) <= max_log_ratio)
+                  & (np.maximum.accumulate(w) - np.minimum.accumulate(w) <= 64.0))
+            bad = np.flatnonzero(~ok)
+            if bad.size or b == limit:
+                break
+            span *= 8
         length = int(bad[0]) if bad.size else b - a
         a += max(1, length)
         cuts.append(a)
