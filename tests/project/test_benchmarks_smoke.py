@@ -55,7 +55,7 @@ def test_batch_reddi_and_dense_step_at_toy_sizes(bench):
 
 def test_main_writes_json(bench, tmp_path):
     path = tmp_path / "fig.json"
-    figs = bench.main(["--quick", "--no-torch", "--only", "c", "--json", str(path)])
-    assert json.loads(path.read_text())["c"]["T"] == figs["c"]["T"] == 10**5
+    figs = bench.main(["--quick", "--no-torch", "--only", "R5", "--json", str(path)])
+    assert json.loads(path.read_text())["R5"]["T"] == figs["R5"]["T"] == 10**5
     with pytest.raises(SystemExit):
         bench.main(["--only", "xyz"])

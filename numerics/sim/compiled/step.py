@@ -76,30 +76,36 @@ def pre_step(t, flat, d, last, theta, F, P, prow, T1, driver, zfield, tid_run, t
     th = np.empty((R, k))
     raw = np.empty((nf, R, k))
     sub = np.empty((nf, R, k))
+    last_s = np.empty((R, k), dtype=np.int64)
+    # first every gather (independent loads, which the CPU overlaps: with d large each
+    # is a cache miss), then the arithmetic
+    for r in range(R):
+        for j in range(k):
+            f = flat[r, j]
+            last_s[r, j] = last[f]
+            th[r, j] = theta[f]
+            for q in range(nf):
+                raw[q, r, j] = F[q, f]
     moved = False
     for r in range(R):
         tid = tid_run[r]
         for j in range(k):
-            f = flat[r, j]
-            s = last[f]
+            s = last_s[r, j]
             n = (t - 1) - s
             for q in range(nf):
-                val = F[q, f]
-                raw[q, r, j] = val
+                val = raw[q, r, j]
                 row = prow[q]
                 sub[q, r, j] = val * P[row, n + r * T1] if row >= 0 else val
             if m_row >= 0:
                 sub[m_row, r, j] = raw[m_row, r, j] * math.exp(
                     (L_hi[t - 1] - L_hi[s]) + (L_lo[t - 1] - L_lo[s]))
-            x = theta[f]
             if driver >= 0 and n > 0 and tid >= 0:
                 drv = raw[driver, r, j]
                 if drv != 0.0:
                     e = window_end_one(ta, tid, s, t - 1)
                     logz = _log_root(raw[zfield, r, j]) if zfield >= 0 else -math.inf
-                    x -= drv * drift_one(ta, tid, s, e, logz, short)
+                    th[r, j] -= drv * drift_one(ta, tid, s, e, logz, short)
                     moved = True
-            th[r, j] = x
     if moved:       # the NumPy engine projects the whole step's coordinates then
         for r in range(R):
             for j in range(k):
