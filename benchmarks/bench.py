@@ -458,6 +458,8 @@ def main(argv=None) -> dict:
                     help="torch intra-op threads (default 1: NumPy here runs on one core)")
     ap.add_argument("--R3-T", dest="r3_T", type=int, default=None,
                     help="override T of R3 (the batch of small runs)")
+    ap.add_argument("--R1-T", dest="r1_T", default=None, metavar="T,...",
+                    help="the horizons of R1 (default 10000,100000; the peers run at the first)")
     args = ap.parse_args(argv)
     only = [x.strip().upper() for x in args.only.split(",") if x.strip()]
     if not only or not set(only) <= set(TARGETS):
@@ -467,6 +469,14 @@ def main(argv=None) -> dict:
         if args.r3_T < 1:
             raise SystemExit("bench: --R3-T must be an int >= 1")
         sizes["R3"]["T"] = args.r3_T
+    if args.r1_T is not None:
+        try:
+            Ts = tuple(int(float(x)) for x in args.r1_T.split(","))
+        except ValueError:
+            raise SystemExit("bench: --R1-T takes integers, e.g. 10000,100000") from None
+        if not Ts or min(Ts) < 1:
+            raise SystemExit("bench: --R1-T takes integers >= 1")
+        sizes["R1"] = dict(Ts=Ts, peer_T=Ts[0])
     torch = None if args.no_torch else _torch()
     if torch is not None:
         torch.sparse.check_sparse_tensor_invariants.disable()
