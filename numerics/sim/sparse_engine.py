@@ -37,9 +37,12 @@ MIN_COMPILED_STEPS = 20_000
 _CLIPS = ("box", "linf_ball", "unconstrained")
 
 
-def compiled_status(opt, domain, T: int, R: int = 1) -> str | None:
-    """None when :func:`run_sparse` runs its step compiled for ``opt`` on ``domain`` for
-    ``T`` steps (of ``R`` runs), else the reason it runs in NumPy."""
+def compiled_status(opt, domain, T: int) -> str | None:
+    """None when :func:`run_sparse` runs its step compiled for ``opt`` (any optimizer the
+    lazy engine takes: every lazy family has a compiled step) on ``domain`` for ``T``
+    steps, else the reason it runs in NumPy."""
+    if isinstance(T, bool) or not isinstance(T, (int, np.integer)) or T < 1:
+        raise ValueError(f"compiled_status: T must be an int >= 1; got {T!r}")
     mode = kernels.mode()
     if mode == "off":
         return f"{kernels.ENV}=off"
@@ -68,7 +71,7 @@ def run_sparse(inst, opt, theta0: np.ndarray, T: int, cfg: dict, bar) -> EngineO
     roff = rows * d
     steps = np.arange(T + 1, dtype=np.float64)
     decaying = [name for name in fam.fields if name in fam.decay]
-    P = np.empty((max(1, len(decaying)), R * (T + 1)))
+    P = np.empty((len(decaying), R * (T + 1)))
     for row, name in enumerate(decaying):                        # b^n, n = 0..T
         P[row] = np.power(fam.decay[name][:, None], steps[None, :]).reshape(-1)
     powers = {name: P[row] for row, name in enumerate(decaying)}
@@ -76,7 +79,7 @@ def run_sparse(inst, opt, theta0: np.ndarray, T: int, cfg: dict, bar) -> EngineO
     tid_run = fam.tid[:, None] if fam.tid is not None else None
     project = _projector(inst.domain)
     get_support, lossgrad = _problem_access(inst, theta, R, d)
-    why_not = compiled_status(opt, inst.domain, T, R)
+    why_not = compiled_status(opt, inst.domain, T)
     jit = None if why_not is not None else _Compiled(fam, decaying, inst.domain, R, d, T)
     rec = None
     if cfg["stats"]:
@@ -179,7 +182,7 @@ class _Compiled:
     def __init__(self, fam, decaying, domain, R, d, T):
         from .compiled import drift, recorder, step      # numba is imported here, only
         self.step, self.recorder = step, recorder.CompiledRecorder
-        self.d, self.T, self.R = d, T, R
+        self.d, self.T = d, T
         self.names = fam.fields
         self.prow = np.array([decaying.index(n) if n in decaying else -1
                               for n in fam.fields], dtype=np.int64)

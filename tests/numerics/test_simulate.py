@@ -302,6 +302,7 @@ class _InterruptingProblem:
 
 @pytest.mark.parametrize("how,done", [("raise", 6), ("signal", 7)])
 def test_interrupted_run_is_returned_and_saved_incomplete(tmp_path, how, done, capsys):
+    before = signal.getsignal(signal.SIGINT)      # (SIG_IGN when the runner was nohup'd)
     res = simulate.run(_InterruptingProblem(7, how), "adam", 50, progress=False,
                        save=tmp_path / "partial")
     assert not res.complete and res.steps_done == done
@@ -312,7 +313,7 @@ def test_interrupted_run_is_returned_and_saved_incomplete(tmp_path, how, done, c
     back = RunResult.load(tmp_path / "partial.npz")
     assert back.complete is False and back.steps_done == done
     assert "interrupted" in capsys.readouterr().err
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert signal.getsignal(signal.SIGINT) is before         # the run's handler is gone
 
 
 # -- bad input ------------------------------------------------------------------------------------

@@ -111,6 +111,9 @@ def test_when_the_compiled_step_runs(monkeypatch):
     assert "not a box" in sparse_engine.compiled_status(adam, ball, 10**5)
     monkeypatch.setenv(kernels.ENV, "off")
     assert sparse_engine.compiled_status(adam, box, 10**5) == f"{kernels.ENV}=off"
+    for bad in (0, 2.5, True):
+        with pytest.raises(ValueError, match="T must be an int >= 1"):
+            sparse_engine.compiled_status(adam, box, bad)
 
 
 def test_the_choice_is_recorded_and_deterministic(monkeypatch):
