@@ -144,8 +144,12 @@ def run(problem: Any, optimizer: Any, T: int, runs: int | None = None, seed: Any
 # -- sizes, before starting ---------------------------------------------------------
 #: per-step arrays a run keeps: losses and the statistics of the schema, each (T, R)
 _PER_STEP_ARRAYS = 13
-#: the lazy engine's drift tables, per step of the horizon (measured: 2.6 GB at 1e7)
-_DRIFT_BYTES_PER_STEP = 300
+#: the lazy engine's per-step tables: one drift table (184 bytes a step for Adam's 16
+#: moments, ``sparse_tables``), plus per run the step sequences (learning rate, bias
+#: corrections, powers, the statistics' scales); measured with tracemalloc at T = 2e5,
+#: R = 3: 305-377 bytes a step besides the recorded statistics (674 with three distinct
+#: per-run hyperparameters, i.e. three tables)
+_DRIFT_BYTES_PER_STEP, _DRIFT_BYTES_PER_RUN_STEP = 200, 120
 
 
 def estimate(problem: Any, T: int, runs: int, *, stats: bool = True,
@@ -153,8 +157,11 @@ def estimate(problem: Any, T: int, runs: int, *, stats: bool = True,
     r"""Rough sizes of one :func:`run` before it starts, in bytes: ``memory`` (the
     per-step arrays, :math:`13\,T R` float64 with statistics; the iterate, gradient and
     optimizer state, about :math:`8 R d` float64; the lazy engine's drift tables, about
-    300 bytes per step; for non-linear losses the data their comparator reads, about
-    :math:`16 R T k` for k nonzeros per step), ``disk_all`` (a result saved with every step) and
+    :math:`200 + 120 R` bytes per step; for non-linear losses the data and the
+    comparator's solve, about :math:`40 R T k` bytes for k nonzeros per step: the data
+    with A and its transpose in CSR and the solver's vectors; with tracemalloc the peak of
+    whole ``logistic-sparse`` runs was 50 MB (k = 100, T = 5000, R = 3) and 59 MB
+    (k = 20, T = 2e4), against 63 and 63 MB estimated), ``disk_all`` (a result saved with every step) and
     ``disk_log`` (saved on the log grid of :func:`.sim.result.log_rows`), each an
     upper estimate before compression."""
     prob = resolve_problem(problem, problem_params)
@@ -165,8 +172,9 @@ def estimate(problem: Any, T: int, runs: int, *, stats: bool = True,
     state = 8 * 8 * runs * d
     # the whole horizon's data is held only where the comparator needs it (not for linear
     # losses: their comparator is a closed form of running sums, and the engines stream)
-    data = 0 if getattr(prob, "linear", False) else 16 * runs * T * min(k, d)
-    drift = _DRIFT_BYTES_PER_STEP * T if getattr(prob, "sparse", False) else 0
+    data = 0 if getattr(prob, "linear", False) else 40 * runs * T * min(k, d)
+    drift = (_DRIFT_BYTES_PER_STEP + _DRIFT_BYTES_PER_RUN_STEP * runs) * T \
+        if getattr(prob, "sparse", False) else 0
     rows = log_rows(T).size
     return {"memory": per_step * T + state + drift + data,
             "disk_all": per_step * T + 3 * 8 * runs * d,
