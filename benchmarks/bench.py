@@ -387,12 +387,6 @@ def _regret_process(out: str, T: int, kernels: str) -> float:
     return secs
 
 
-def _r1_summary(out: str) -> dict:
-    with open(os.path.join(out, "summary.json")) as fh:
-        summary = json.load(fh)
-    return summary
-
-
 def _regret_curves(out: str) -> dict:
     from adamlab.numerics.sim.result import RunResult
     curves = {}
@@ -423,7 +417,8 @@ def bench_regret(Ts, peer_T):
                 runs[mode] = _regret_curves(where)
                 out[f"T{T}_{mode}_sparse_step"] = sorted({how for _, how in
                                                           runs[mode].values()})
-                comps = _r1_summary(where).get("comparators") or {}
+                with open(os.path.join(where, "summary.json")) as fh:
+                    comps = json.load(fh).get("comparators") or {}
                 out[f"T{T}_comparators_certified"] = comps.get("certified")
             if T == peer_T:
                 out[f"T{T}_numpy_over_compiled"] = round(
