@@ -207,11 +207,12 @@ def _assemble(prob, opt, inst, out: EngineOutput, T, runs, seed, shared, engine,
     comp_dict: dict[str, Any] = {"method": None, "certificate": None}
     regret = np.full((T, runs), np.nan)
     comp_time = 0.0
+    cum = np.cumsum(losses, axis=0)
     if complete:
         t0 = time.perf_counter()
         comp = inst.comparator()
         comp_time = time.perf_counter() - t0
-        regret = np.cumsum(losses, axis=0) - comp.total_loss[None, :]
+        regret = cum - comp.total_loss[None, :]
         comp_dict = {"theta": np.array(comp.theta), "total_loss": np.array(comp.total_loss),
                      "bound": np.asarray(comp.bound, dtype=np.float64),
                      "method": comp.method, "certificate": comp.certificate,
@@ -219,7 +220,7 @@ def _assemble(prob, opt, inst, out: EngineOutput, T, runs, seed, shared, engine,
     stats["regret"] = regret
     prefix = getattr(inst, "prefix_best_losses", None)
     if cfg["stats"] and prefix is not None:    # (the data's, so known for a partial run too)
-        stats["regret_prefix"] = np.cumsum(losses, axis=0) - prefix()
+        stats["regret_prefix"] = cum - prefix()
         stats["regret_prefix"][done:] = np.nan
     for name, value in out.stats.items():
         value[done:] = np.nan

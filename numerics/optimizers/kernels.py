@@ -81,7 +81,21 @@ def _div_where(c, n, d):
     if c:
         return n / d
     return 0.0
+
+
+def _one_minus_power(b, t):
+    if b == 0.0:
+        return 1.0
+    return -math.expm1(t * math.log(b))
+
+
+def _log0(x):
+    if x > 0.0:
+        return math.log(x)
+    return -math.inf
 '''
+#: the helpers above, each compiled with the kernel that calls it
+HELPERS = ("_safe_div", "_maximum", "_div_where", "_one_minus_power", "_log0")
 _INFIX = {"add": "+", "sub": "-", "mul": "*", "div": "/", "lt": "<", "le": "<=",
           "gt": ">", "ge": ">=", "eq": "==", "ne": "!="}
 
@@ -138,30 +152,7 @@ def source(prog: Program, inplace: bool = False) -> tuple[str, list[str], list[N
         lines.append(f"        s{i} = S{i}[r]")
     lines.append("        for i in range(d):")
     for n in body:
-        if n.op == "leaf":
-            expr = f"A{arrays.index(n.args[0])}[r, i]"
-        elif n.op in _INFIX:
-            expr = f"{ref(n.args[0])} {_INFIX[n.op]} {ref(n.args[1])}"
-        elif n.op == "pow":
-            expr = _pow(ref(n.args[0]), n.args[1])
-        elif n.op == "neg":
-            expr = f"-{ref(n.args[0])}"
-        elif n.op == "abs":
-            expr = f"abs({ref(n.args[0])})"
-        elif n.op in ("sqrt", "scalar_sqrt"):
-            expr = f"math.sqrt({ref(n.args[0])})"
-        elif n.op == "positive":
-            expr = f"{ref(n.args[0])} > 0.0"
-        elif n.op == "maximum":
-            expr = f"_maximum({ref(n.args[0])}, {ref(n.args[1])})"
-        elif n.op == "safe_div":
-            expr = f"_safe_div({ref(n.args[0])}, {ref(n.args[1])})"
-        elif n.op == "div_where":
-            expr = f"_div_where({', '.join(ref(a) for a in n.args)})"
-        elif n.op == "where":
-            expr = f"{ref(n.args[1])} if {ref(n.args[0])} else {ref(n.args[2])}"
-        else:
-            raise TraceError(f"no loop form for {n.op} on elementwise values")
+        expr = expression(n, ref, lambda name: f"A{arrays.index(name)}[r, i]")
         lines.append(f"            e{n.id} = {expr}")
         if n.op == "leaf" and n.args[0] in ("g", "p"):     # the inputs update() validates
             lines.append(f"            bad += e{n.id} - e{n.id} != 0.0")
@@ -172,8 +163,47 @@ def source(prog: Program, inplace: bool = False) -> tuple[str, list[str], list[N
             # that the loop still vectorises)
             lines.append(f"            bad += {ref(node)} - {ref(node)} != 0.0")
     lines.append("    return bad")
-    code = "import math\n" + _HELPERS + "\n\n" + "\n".join(lines) + "\n"
-    return code, arrays, scal, outs
+    return loop_module(lines), arrays, scal, outs
+
+
+def loop_module(lines: list[str]) -> str:
+    """The source of a module: ``math``, the helpers (:data:`HELPERS`) and ``lines``."""
+    return "import math\n" + _HELPERS + "\n\n" + "\n".join(lines) + "\n"
+
+
+def expression(n: Node, ref, leaf) -> str:
+    """The loop form of the recorded operation ``n``: ``ref(arg)`` names an operand (a
+    node or a constant), ``leaf(name)`` reads a leaf.  Per-step operations compute as
+    :data:`.arith.FLOAT` does on Python floats (``math``'s functions); elementwise powers
+    only where NumPy's power equals one operation (:func:`_pow`)."""
+    a = n.args
+    if n.op == "leaf":
+        return leaf(a[0])
+    if n.op in _INFIX:
+        return f"{ref(a[0])} {_INFIX[n.op]} {ref(a[1])}"
+    if n.op == "pow":
+        return _pow(ref(a[0]), a[1]) if n.elementwise else f"{ref(a[0])} ** {ref(a[1])}"
+    if n.op == "neg":
+        return f"-{ref(a[0])}"
+    if n.op == "abs":
+        return f"abs({ref(a[0])})"
+    if n.op in ("sqrt", "scalar_sqrt"):
+        return f"math.sqrt({ref(a[0])})"
+    if n.op == "positive":
+        return f"{ref(a[0])} > 0.0"
+    if n.op == "where":
+        return f"{ref(a[1])} if {ref(a[0])} else {ref(a[2])}"
+    if n.op == "neg_expm1":
+        return f"-math.expm1({ref(a[0])})"
+    if n.op == "one_minus_power" and not isinstance(a[0], Node):     # a constant beta:
+        if float(a[0]) == 0.0:                                      # its log once, here
+            return "1.0"
+        return f"-math.expm1({ref(a[1])} * {math.log(float(a[0]))!r})"
+    helper = {"maximum": "_maximum", "safe_div": "_safe_div", "div_where": "_div_where",
+              "one_minus_power": "_one_minus_power", "log0": "_log0"}.get(n.op)
+    if helper is None:
+        raise TraceError(f"no loop form for {n.op}")
+    return f"{helper}({', '.join(ref(x) for x in a)})"
 
 
 def _pow(base: str, exponent) -> str:
@@ -191,19 +221,20 @@ def _pow(base: str, exponent) -> str:
 
 
 # -- compilation ----------------------------------------------------------------------------
-def compile_source(code: str, backend: str = "numba"):
+def compile_source(code: str, backend: str = "numba", names: dict | None = None):
     """The function ``kernel`` of ``code``: compiled by numba (``backend="numba"``; in
     memory, once per process and program -- numba's own disk cache would write pickles)
     or as plain Python (``backend="python"``, slow; what the tests use to check the
-    generated code without numba)."""
+    generated code without numba).  ``names``: further globals the code calls (compiled
+    functions, with numba)."""
     if backend not in ("numba", "python"):
         raise ValueError(f"backend must be 'numba' or 'python'; got {backend!r}")
-    space: dict[str, Any] = {"math": math}
+    space: dict[str, Any] = {"math": math, **(names or {})}
     exec(compile(code, "<adamlab kernel>", "exec"), space)   # our own generated source
     if backend == "python":
         return space["kernel"]
     import numba
-    for helper in ("_safe_div", "_maximum", "_div_where"):
+    for helper in HELPERS:
         space[helper] = numba.njit(error_model="numpy")(space[helper])
     return numba.njit(error_model="numpy")(space["kernel"])
 
@@ -353,5 +384,5 @@ def _writable(arr, p) -> bool:
         arr.dtype == np.float64 and arr.flags.c_contiguous and arr.flags.writeable
 
 
-__all__ = ["ENV", "MIN_ELEMENTS", "compile_source", "compiled_step", "mode",
+__all__ = ["ENV", "HELPERS", "MIN_ELEMENTS", "compile_source", "compiled_step", "expression", "loop_module", "mode",
            "numba_available", "pays", "program_for", "source", "status"]

@@ -131,6 +131,7 @@ class Program:
         self.p_out: Any = None
         self.state_out: list[tuple[str, Any]] = []
         self.state_type: type | None = None
+        self.extra: dict[str, Any] = {}        # further outputs (see trace's ``extra``)
         self._plan: list | None = None
 
     # -- recording --------------------------------------------------------------------------
@@ -181,6 +182,7 @@ class Program:
         outputs = [self.p_out] + [v for name, (_, v) in self.state_out   # (a field passed
                                   if not (isinstance(v, Node) and v.op == "leaf"  # through
                                           and v.args[0] == f"state:{name}")]     # is not)
+        outputs += list(self.extra.values())
         stack = [v for v in outputs if isinstance(v, Node) and v.elementwise]
         while stack:
             n = stack.pop()
@@ -278,9 +280,30 @@ class _TraceResolved:
 _E_SHAPE = (1, 2)
 
 
-def trace(opt, state, h) -> Program:
+def elementwise_fields(opt) -> frozenset[str] | None:
+    """The names of ``opt``'s (R, d) state fields, read from its initial state at d = 2
+    (at d = 1 an (R, d) field has the shape of a per-run (R, 1) one); None where that
+    state cannot be formed."""
+    try:
+        probe = opt.init_state(np.zeros((1, 2)))
+    except Exception:                    # (e.g. per-run arrays that need R runs)
+        return None
+    return frozenset(name for name, v in zip(probe._fields, probe)
+                     if isinstance(v, np.ndarray) and v.ndim == 2 and v.shape[1] == 2)
+
+
+def trace(opt, state, h, extra=None) -> Program:
     """Record ``opt.step_rule`` at the step ``h`` (a float64 :class:`._core.Resolved`) on a
-    state shaped like ``state``; raise :class:`TraceError` where that is not possible."""
+    state shaped like ``state``; raise :class:`TraceError` where that is not possible.
+
+    ``extra(new_state, h)``, if given, is recorded after the rule, on the traced new state
+    and step: it returns named values (elementwise arrays, per-step values or constants),
+    kept in :attr:`Program.extra` as further outputs (e.g. a run's statistics).
+
+    Which state fields are elementwise is read from ``opt``'s initial state at d = 2
+    (:func:`elementwise_fields`), so that a program recorded at d = 1 holds at any d;
+    failing that, from the shapes here (an (R, 1) field is then per run)."""
+    elementwise = elementwise_fields(opt)
     prog = Program()
     A = TraceArith(prog)
     shape = None
@@ -289,7 +312,8 @@ def trace(opt, state, h) -> Program:
         if isinstance(value, tuple):
             raise TraceError(f"state field {name} is a nested state")
         fields.append((name, value))
-        if isinstance(value, np.ndarray) and value.ndim == 2 and value.shape[1] != 1:
+        if isinstance(value, np.ndarray) and value.ndim == 2 and (
+                value.shape[1] != 1 if elementwise is None else name in elementwise):
             shape = value.shape
 
     def elem(name):
@@ -298,7 +322,8 @@ def trace(opt, state, h) -> Program:
     g, p = elem("g"), elem("p")
     traced = []
     for name, value in fields:
-        if isinstance(value, np.ndarray) and value.ndim == 2 and value.shape == shape:
+        if isinstance(value, np.ndarray) and value.ndim == 2 and value.shape == shape and \
+                (elementwise is None or name in elementwise):
             traced.append(elem(f"state:{name}"))
         elif isinstance(value, np.ndarray) and value.ndim == 2 and value.shape[1] == 1:
             traced.append(np.full((1, 1), prog.leaf(f"state:{name}", False, value),
@@ -316,6 +341,13 @@ def trace(opt, state, h) -> Program:
     prog.state_type = type(new_s)
     for name, value in zip(new_s._fields, new_s):
         prog.state_out.append((name, _output(value, name)))
+    if extra is not None:
+        with np.errstate(all="ignore"):
+            for name, value in extra(new_s, hh).items():
+                kind, v = _output(value, name)
+                if kind == "r":
+                    raise TraceError(f"{name} has one value per run")
+                prog.extra[name] = v
     return prog
 
 
@@ -366,5 +398,5 @@ def _hyper_at(h, path: str):
     return v
 
 
-__all__ = ["COMPARISONS", "Node", "Program", "TraceArith", "TraceError", "leaf_values",
-           "trace"]
+__all__ = ["COMPARISONS", "Node", "Program", "TraceArith", "TraceError", "elementwise_fields",
+           "leaf_values", "trace"]

@@ -200,7 +200,32 @@ class Instance:
 
 
 class LinearInstance(Instance):
-    r"""Instances of linear losses :math:`f_t(x) = \langle a_t, x\rangle` (oblivious or adaptive)."""
+    r"""Instances of linear losses :math:`f_t(x) = \langle a_t, x\rangle` (oblivious or adaptive).
+
+    :meth:`coefficient_sum` over the whole horizon (the comparator's :math:`S`) adds the
+    coefficients chunk by chunk.  When :meth:`linear_coefficients` hands out exactly
+    those chunks in order (the loop-free engine does), each is added as it goes out, with
+    the same operations, so the comparator then costs no second pass over the data: the
+    same bits, without generating the coefficients again.  ``memo_sums`` declares this;
+    a subclass whose sums come in closed form sets it False.
+    """
+
+    memo_sums = True
+
+    def _sum_chunk(self) -> int:
+        return max(1, 2**20 // max(1, self.runs * self.d))
+
+    def _observe(self, t0: int, t1: int, a: np.ndarray) -> None:
+        """Add chunk (t0, t1) to the running sum when it is the next chunk of the grid."""
+        if not self.memo_sums or t1 != min(t0 + self._sum_chunk(), self.T):
+            return
+        done = getattr(self, "_sum_done", 0)
+        if t0 != done:
+            return
+        if t0 == 0:
+            self._sum_acc = np.zeros((self.runs, self.d))
+        self._sum_acc += a.sum(axis=0)
+        self._sum_done = t1
 
     def linear_coefficients(self, t0: int, t1: int) -> np.ndarray:
         r"""The coefficients :math:`a_t` of steps :math:`t = t_0+1, \dots, t_1`: shape (t1-t0, R, d).
@@ -211,7 +236,9 @@ class LinearInstance(Instance):
         owner = self.problem.name
         t0 = check_int(owner, "t0", t0, 0, self.T - 1)
         t1 = check_int(owner, "t1", t1, t0 + 1, self.T)
-        return self._coeffs(t0, t1)
+        a = self._coeffs(t0, t1)
+        self._observe(t0, t1, a)
+        return a
 
     def _coeffs(self, t0, t1):
         return np.moveaxis(self._range(t0, t1)["a"], 1, 0)
@@ -225,8 +252,10 @@ class LinearInstance(Instance):
     def coefficient_sum(self, t0: int = 0, t1: int | None = None) -> np.ndarray:
         r""":math:`\sum_{t=t_0+1}^{t_1} a_t`, shape (R, d) (default: the whole horizon)."""
         t1 = self.T if t1 is None else t1
+        if t0 == 0 and t1 == self.T and getattr(self, "_sum_done", 0) == self.T:
+            return self._sum_acc.copy()          # summed as the chunks went out (see above)
         out = np.zeros((self.runs, self.d))
-        chunk = max(1, 2**20 // max(1, self.runs * self.d))
+        chunk = self._sum_chunk()
         for s in range(t0, t1, chunk):
             out += self._coeffs(s, min(s + chunk, t1)).sum(axis=0)
         return out

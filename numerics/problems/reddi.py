@@ -53,6 +53,8 @@ _F = _domains.Box(-1.0, 1.0, d=1)
 class _ReddiInstance(LinearInstance):
     """Shared: exact prefix sums S_t = C n_1(t) - b (t - n_1(t)) from the counts n_1(t)."""
 
+    memo_sums = False         # the sums are exact counts, no pass over the data
+
     chunk = 1 << 20
 
     def _counts(self, t0: int, t1: int, before: np.ndarray) -> np.ndarray:  # pragma: no cover

@@ -64,6 +64,21 @@ def _beta1_seq(opt, t0, n, R) -> np.ndarray:
     return out
 
 
+def hyper_sequence(opt, path: str, t0: int, n: int, R: int) -> np.ndarray:
+    """(n, R): the (scheduled) hyperparameter at ``path`` (``"lr"``, ``"betas[0]"``, ...)
+    at steps t0+1..t0+n: a declared schedule vectorized, any other one step by step."""
+    if path == "betas[0]":
+        return np.ascontiguousarray(_beta1_seq(opt, t0, n, R), dtype=np.float64)
+    if "[" not in path:
+        return np.ascontiguousarray(_lr(opt, path, t0, n, R)[:, :, 0], dtype=np.float64)
+    base, _, rest = path.partition("[")
+    index = int(rest.rstrip("]"))
+    out = np.empty((n, R))
+    for j in range(n):
+        out[j] = _per_run(Resolved(opt, t0 + 1 + j, R, np.dtype(np.float64))[base][index], R)
+    return out
+
+
 def _one_minus_pow(b: np.ndarray, t0: int, n: int) -> np.ndarray:
     r"""(n, R, 1): 1 - b^t = -expm1(t log b) for t = t0+1..t0+n (1 where b = 0).
 
@@ -250,4 +265,4 @@ SCANS = {"adam": _scan_adam, "adagrad": _scan_adagrad, "rmsprop": _scan_rmsprop,
 """The scan of each family (:data:`.optimizers.capabilities.SCAN_FAMILIES`)."""
 
 
-__all__ = ["SCANS", "Stepper"]
+__all__ = ["SCANS", "Stepper", "hyper_sequence"]

@@ -99,29 +99,30 @@ def _beta1_at(h: Resolved, path: str | None):
     return value if index is None else value[index]
 
 
+# each in h's own arithmetic (h.arith), so that a traced step records it too
 def _vhat_adam(opt, state, h):
     b2, t = h["betas"][1], h.t
     if not opt.hyper["amsgrad"]:
-        return state.v / bias_correction(b2, t), h["lr"]
+        return state.v / bias_correction(b2, t, h.arith), h["lr"]
     if opt.hyper["amsgrad_mode"] == "torch":
-        return state.vmax / bias_correction(b2, t), h["lr"]
+        return state.vmax / bias_correction(b2, t, h.arith), h["lr"]
     return state.vmax, h["lr"]
 
 
 def _vhat_corrected(opt, state, h):
-    return state.v / bias_correction(h["betas"][1], h.t), h["lr"]
+    return state.v / bias_correction(h["betas"][1], h.t, h.arith), h["lr"]
 
 
 def _vhat_adagrad(opt, state, h):
     t = h.t
     clr = h["lr"] / (1 + (t - 1) * h["lr_decay"])
-    return state.sum / t, clr / math.sqrt(t)
+    return state.sum / t, clr / h.arith.scalar_sqrt(t)
 
 
 def _vhat_rmsprop(opt, state, h):
     v = state.square_avg
     if opt.hyper["centered"]:
-        v = np.maximum(v - state.grad_avg * state.grad_avg, 0)
+        v = h.arith.maximum(v - state.grad_avg * state.grad_avg, 0)
     return v, h["lr"]
 
 
@@ -137,7 +138,14 @@ def second_moment(opt: Optimizer, state, n_runs: int, dtype=np.float64) -> Momen
     caps = caps_of(opt)
     if caps.vhat is None or state.step < 1:
         return None
-    h = Resolved(opt, state.step, n_runs, np.dtype(dtype))
+    return moment_at(opt, state, Resolved(opt, state.step, n_runs, np.dtype(dtype)))
+
+
+def moment_at(opt: Optimizer, state, h) -> Moment:
+    r""":math:`(\hat v_t, \alpha_t, \beta_{1,t})` of ``state`` at the step ``h`` (a
+    :class:`~.optimizers.Resolved`, or a traced step: :mod:`.optimizers.trace`), for an
+    ``opt`` that declares ``vhat`` (not through a wrapper)."""
+    caps = caps_of(opt)
     fn = caps.vhat if callable(caps.vhat) else VHAT[caps.vhat]
     vhat, alpha = fn(opt, state, h)
     return Moment(vhat, alpha, _beta1_at(h, caps.beta1))
@@ -280,6 +288,6 @@ def linear_prefix_minimum(domain, A: np.ndarray) -> np.ndarray | None:
     return None
 
 
-__all__ = ["DenseRecorder", "Moment", "VHAT", "second_moment", "has_second_moment",
+__all__ = ["DenseRecorder", "Moment", "VHAT", "moment_at", "second_moment", "has_second_moment",
            "has_beta1",
            "constants_for", "linear_prefix_minimum", "D_META", "D_INF_META"]

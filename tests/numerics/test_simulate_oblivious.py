@@ -155,3 +155,26 @@ def test_reddi_theorem1_adam_does_not_converge_amsgrad_does():
     assert adam.theta_final[0, 0] > 0.9          # Adam sits near x = +1, the worst point
     assert np.mean(adam.stats["gamma_min_eig"][100:] < 0) > 0.3   # Gamma_t not PSD
     assert np.all(ams.stats["gamma_min_eig"][1:] > -1e-12)
+
+
+def test_the_comparator_sums_the_coefficients_as_the_run_draws_them(monkeypatch):
+    """The comparator's S = sum_t a_t is added up as the engine draws the coefficients,
+    in the same order as a separate pass: the same bits, and no block drawn twice."""
+    from adamlab.numerics.comparator import linear_comparator
+    from adamlab.numerics.problems.linear import RandomLinearInstance
+    prob = problems.make("linear-random", d=3)
+    T, R = 5000, 2
+    inst = prob.sample(T, R, 7)
+    want = linear_comparator(inst.domain, inst.coefficient_sum()).total_loss   # own pass
+    drawn = {"blocks": 0}
+    real = RandomLinearInstance._gen_block
+
+    def counting(self, rng, b):
+        drawn["blocks"] += 1
+        return real(self, rng, b)
+    monkeypatch.setattr(RandomLinearInstance, "_gen_block", counting)
+    res = simulate.run(prob, optimizers.make("adam", lr=0.01), T, runs=R, seed=7, stats=False,
+                       progress=False)
+    assert res.metadata["engine"] == "oblivious"
+    assert drawn["blocks"] == R * -(-T // inst.block_len)      # each block once
+    assert np.array_equal(res.comparator["total_loss"], want)
