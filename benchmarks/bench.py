@@ -36,6 +36,7 @@ R1 ``adamlab regret --problem logistic-sparse --optimizers adam,amsgrad,adagrad,
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -126,6 +127,20 @@ def sparse_data(d, k, T, seed=0):
             cand = np.unique(np.concatenate([cand, rng.integers(0, d, k)]))
         idx[t] = np.sort(rng.choice(cand, k, replace=False))
     return idx, rng.standard_normal((T, k))
+
+
+@contextlib.contextmanager
+def _kernels(mode: str):
+    """``ADAMLAB_KERNELS=mode`` for the duration (restored after)."""
+    old = os.environ.get("ADAMLAB_KERNELS")
+    os.environ["ADAMLAB_KERNELS"] = mode
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("ADAMLAB_KERNELS", None)
+        else:
+            os.environ["ADAMLAB_KERNELS"] = old
 
 
 def _time(fn):
@@ -236,18 +251,39 @@ class _Timed:
 
 
 def bench_batch(R, d, T, peer_runs, torch=None):
+    """R3: a batch of R small runs of ``linear-random`` (Adam, no statistics) through
+    ``simulate.run``: as ``auto`` picks (compiled from
+    ``oblivious.MIN_COMPILED_ELEMENTS`` step-coordinates on) and in NumPy (``off``),
+    against the data alone: the same coefficients drawn by a fresh instance, chunk by chunk
+    as the engine draws them (which includes adding them up for the comparator)."""
     opt = optimizers.make("adam")
-    prob = _Timed(simulate._resolve_problem("linear-random", dict(d=d)))
-    secs, res = _time(lambda: simulate.run(prob, opt, T, runs=R, seed=0, stats=False,
-                                           progress=False))
+    base = simulate._resolve_problem("linear-random", dict(d=d))
     updates = R * d * T
-    engine_s = secs - prob.data_s - prob.comparator_s
-    out = {"R": R, "d": d, "T": T, "engine": res.metadata["engine"], "adamlab_s": secs,
-           "adamlab_ns_per_coord_update": secs / updates * 1e9,
-           "of_which_data_generation_ns": prob.data_s / updates * 1e9,
-           "of_which_comparator_ns": prob.comparator_s / updates * 1e9,
-           "engine_only_ns_per_coord_update": engine_s / updates * 1e9}
-    del res
+    out = {"R": R, "d": d, "T": T}
+    inst = base.sample(T, R, 0)
+    step = max(1, min(T, (1 << 20) // (R * d)))        # the engine's chunks (oblivious.py)
+    data_s, _ = _time(lambda: [inst.linear_coefficients(t0, min(T, t0 + step))
+                               for t0 in range(0, T, step)])
+    out["data_alone_s"] = data_s
+    out["data_alone_ns_per_coord_update"] = data_s / updates * 1e9
+    finals = {}
+    for mode in ("auto", "off"):
+        prob = _Timed(base)
+        with _kernels(mode):
+            secs, res = _time(lambda: simulate.run(prob, opt, T, runs=R, seed=0, stats=False,
+                                                   progress=False))
+        tag = "" if mode == "auto" else "numpy_"
+        out.update({f"{tag}engine": res.metadata["engine"],
+                    f"{tag}step": res.metadata.get("oblivious_step"),
+                    f"{tag}adamlab_s": secs,
+                    f"{tag}adamlab_ns_per_coord_update": secs / updates * 1e9,
+                    f"{tag}of_which_data_ns": prob.data_s / updates * 1e9,
+                    f"{tag}of_which_comparator_ns": prob.comparator_s / updates * 1e9,
+                    f"{tag}ratio_to_data_alone": secs / data_s})
+        finals[mode] = res.theta_final
+        del res
+    secs = out["adamlab_s"]
+    out["max_abs_diff_final_iterates"] = float(np.max(np.abs(finals["auto"] - finals["off"])))
     # the peer: one run at a time, one Python step at a time, same gradients
     inst = prob._prob.sample(T, peer_runs, 0)      # run r's data depend on (seed, r, t) only
     coeff = np.asarray(inst.linear_coefficients(0, T))                   # (T, runs, d)
@@ -279,20 +315,36 @@ def bench_batch(R, d, T, peer_runs, torch=None):
 
 
 # -- (c) Reddi et al.'s online problem ----------------------------------------------------
-def bench_reddi(T):
+def bench_reddi(T, compiled=True):
+    """R5: ``rkk-online`` (Adam and AMSGrad, alpha_t = 0.1/sqrt(t)) without and with every
+    statistic: in NumPy (``off``), then (``compiled`` and numba installed) compiled
+    (``always``) twice -- the first time with the compilation, the second as a later run
+    in the same process -- and the largest relative difference of the regret curves."""
+    from adamlab.numerics.optimizers import kernels
     from adamlab.numerics.optimizers.schedules import InverseSqrt
     out = {"T": T}
+    modes = [("off", "numpy")]
+    if compiled and kernels.numba_available():
+        modes += [("always", "compiled_first"), ("always", "compiled")]
     for name in ("adam", "amsgrad"):
         opt = optimizers.make(name, lr=InverseSqrt(0.1), betas=(0.9, 0.99))
-        secs, res = _time(lambda: simulate.run("rkk-online", opt, T, stats=False,
-                                               progress=False))
-        out[f"{name}_s"] = secs
-        out[f"{name}_engine"] = res.metadata["engine"]
-        out[f"{name}_R_over_T"] = float(res.regret[-1, 0] / T)
-        del res
-        secs, res = _time(lambda: simulate.run("rkk-online", opt, T, progress=False))
-        out[f"{name}_with_all_stats_s"] = secs       # + 10 statistics per step recorded
-        del res
+        curves = {}
+        for mode, tag in modes:
+            with _kernels(mode):
+                secs, res = _time(lambda: simulate.run("rkk-online", opt, T, stats=False,
+                                                       progress=False))
+                out[f"{name}_{tag}_s"] = secs
+                out[f"{name}_{tag}_step"] = res.metadata.get("oblivious_step")
+                del res
+                secs, res = _time(lambda: simulate.run("rkk-online", opt, T, progress=False))
+                out[f"{name}_{tag}_with_all_stats_s"] = secs   # + 10 statistics a step
+                curves[tag] = res.regret[:, 0]
+                out[f"{name}_R_over_T"] = float(res.regret[-1, 0] / T)
+                del res
+        if "compiled" in curves:
+            a, b = curves["compiled"], curves["numpy"]
+            out[f"{name}_regret_max_diff_over_max"] = float(np.max(np.abs(a - b)) /
+                                                            np.max(np.abs(b)))
     return out
 
 
@@ -316,24 +368,16 @@ def bench_dense_step(d, repeats, torch=None):
     rng = np.random.default_rng(0)
     p, g = rng.standard_normal(d), rng.standard_normal(d)
     out = {"d": d}
-    old = os.environ.get(kernels.ENV)
-    try:
-        os.environ[kernels.ENV] = "off"
+    with _kernels("off"):
         out["numpy_step_s"], ref = _time_steps(optimizers.make("adam"), p.copy(), g, repeats,
                                                False)
-        if kernels.numba_available():
-            os.environ[kernels.ENV] = "auto"
+    if kernels.numba_available():
+        with _kernels("auto"):
             out["kernel_step_s"], q = _time_steps(optimizers.make("adam"), p.copy(), g,
                                                   repeats, False)
             out["kernel_inplace_step_s"], q2 = _time_steps(optimizers.make("adam"), p.copy(),
                                                            g, repeats, True)
-            out["kernel_equals_numpy"] = bool(np.array_equal(ref, q) and
-                                              np.array_equal(ref, q2))
-    finally:
-        if old is None:
-            os.environ.pop(kernels.ENV, None)
-        else:
-            os.environ[kernels.ENV] = old
+        out["kernel_equals_numpy"] = bool(np.array_equal(ref, q) and np.array_equal(ref, q2))
     best = out.get("kernel_inplace_step_s", out["numpy_step_s"])
     out["adamlab_step_s"] = min(best, out.get("kernel_step_s", best))
     if torch is None:

@@ -31,7 +31,6 @@ from __future__ import annotations
 import math
 
 import numba
-import numpy as np
 
 _JIT = dict(cache=False, error_model="numpy", nogil=True)
 
