@@ -81,22 +81,22 @@ def table_arrays(tables) -> TableArrays:
 
 
 _JIT = dict(cache=False, error_model="numpy", nogil=True)
-# Speed: numba reference-counts (atomically) each array of ``ta`` that is bound to a local
-# variable or passed across a call site it cannot prune, about 24 atomic operations per
-# call for the twelve arrays.  So the tables are read in place (``ta.name[i]``), and the
-# two paths are inlined into :func:`drift_one` by numba (``inline="always"``), which leaves
-# no reference counting in the compiled bodies.
+# Speed: a call between compiled functions that passes arrays costs far more than the
+# arithmetic here (measured on the 2-core machine: a drift sum of two blocks took 480 ns
+# with the series in a called function, 60-120 ns inlined): numba reference-counts the
+# arrays passed, atomically.  So every function here is inlined by numba
+# (``inline="always"``) into the step that calls it, and the tables are read in place.
 _INLINE = dict(_JIT, inline="always")
 
 
-@numba.njit(**_JIT)
+@numba.njit(**_INLINE)
 def window_end_one(ta, tid, s, t_end):
     """The last step to sum, :math:`\\min(t_{end}, J(s))`: ``DriftTables.window_end``."""
     j = ta.J[tid * ta.W + s]
     return t_end if t_end < j else j
 
 
-@numba.njit(**_JIT)
+@numba.njit(**_INLINE)
 def series_terms(r, n_max):
     """Terms of the Chebyshev series for ratio ``r``:
     :math:`\\min(n_{max}, \\lceil 60\\log 2/\\log(1/|r|)\\rceil + 1)`, 1 when r = 0
@@ -110,17 +110,17 @@ def series_terms(r, n_max):
     return int(n)
 
 
-@numba.njit(**_JIT)
-def piece_series(ta, ia, ib, inside, r, n):
+@numba.njit(**_INLINE)
+def piece_series(mom, ia, ib, inside, r, n):
     """:math:`\\tfrac12 M_0 + \\sum_{k=1}^{n-1} r^k M_k` (Horner) with the moments
     :math:`M_k` of the piece [ia, ib] of a block, ``mom[ia, k] - mom[ib + 1, k]`` (the
     second 0 unless ``inside``: ib is not the block's last step) (``sparse_tables``'
-    series of one piece, ``n`` terms)."""
+    series of one piece, ``n`` terms; ``mom`` the tables' moments)."""
     acc = 0.0
     nxt = ib + 1 if inside else ib
     for k in range(n - 1, 0, -1):     # acc = 0 * r + M_{n-1} = M_{n-1} exactly at first
-        acc = acc * r + (ta.mom[ia, k] - (ta.mom[nxt, k] if inside else 0.0))
-    return 0.5 * (ta.mom[ia, 0] - (ta.mom[nxt, 0] if inside else 0.0)) + r * acc
+        acc = acc * r + (mom[ia, k] - (mom[nxt, k] if inside else 0.0))
+    return 0.5 * (mom[ia, 0] - (mom[nxt, 0] if inside else 0.0)) + r * acc
 
 
 @numba.njit(**_INLINE)
@@ -158,12 +158,12 @@ def evaluate_one(ta, tid, s, e, logz):
         kap = ta.info[3, blk] / D
         root = math.sqrt(1.0 - kap * kap)
         r = kap / (-1.0 - root)
-        series = piece_series(ta, ia, ib, ib < bend, r, series_terms(r, ta.N))
+        series = piece_series(ta.mom, ia, ib, ib < bend, r, series_terms(r, ta.N))
         out += (2.0 / (D * root)) * series * math.exp(rel * ga + ta.info[4, blk] - lns)
     return out
 
 
-@numba.njit(**_JIT)
+@numba.njit(**_INLINE)
 def drift_one(ta, tid, s, e, logz, short):
     """:math:`S_j(s, e; z)` as ``DriftTables.drift`` gives it: :func:`direct_one` when the
     terms of table ``tid`` decay slowly (``slow_tab``) and e - s <= ``short``, else :func:`evaluate_one`
@@ -175,7 +175,7 @@ def drift_one(ta, tid, s, e, logz, short):
     return evaluate_one(ta, tid, s, e, logz)
 
 
-@numba.njit(**_JIT)
+@numba.njit(**_INLINE)
 def reach_factor(ta, tid, t, logz):
     """:math:`S_j(t, \\min(T, J(t)); z)`, the whole coming drift after step t:
     ``DriftTables.evaluate_common(tid, t, min(T, J[tid W + t]), [logz])[0]`` (same
@@ -198,7 +198,7 @@ def reach_factor(ta, tid, t, logz):
         kap = ta.info[3, blk] / D
         root = math.sqrt(1.0 - kap * kap)
         r = kap / (-1.0 - root)
-        acc = piece_series(ta, ia, ib, ib < bend, r, series_terms(r, ta.N))
+        acc = piece_series(ta.mom, ia, ib, ib < bend, r, series_terms(r, ta.N))
         out += (2.0 * math.exp(rel * ga + ta.info[4, blk] - lns)) * acc / (D * root)
     return out
 

@@ -206,7 +206,7 @@ def _select(key, fl, n, m, hint):
             p = b
 
 
-@_jit
+@_tiny
 def _widen(r, flat, values, coord, run):
     """Run r's touched coordinates' ranges take ``values`` (SparseRecorder._widen)."""
     s, top = 0.0, 0.0
