@@ -28,12 +28,12 @@ from ..optimizers import Resolved, kernels
 from .sparse import SHORT_GAP, lazy_family
 from .sparse_stats import SparseRecorder
 
-#: the compiled step pays for its compilation (about 7 s per process: 4 s for the step,
-#: 3 s for the statistics) from about this many steps on: measured on 2 cores, R = 3 runs
-#: of logistic-sparse (d = 10^4, 100 words), a series' step costs 480 against 755 us for
-#: AMSGrad and 215 against 406 us for AdaGrad (``ADAMLAB_KERNELS=always``: from the
-#: first step)
-MIN_COMPILED_STEPS = 20_000
+#: the compiled step pays for its compilation (about 6 s per process, shared by every
+#: series a process runs) from about this many steps on.  Measured on 2 cores, R = 3 runs
+#: of logistic-sparse (d = 10^4, 100 words): a step costs 412 against 830 us for AMSGrad
+#: and 434 against 928 us for Adam; R1's four series at T = 10^4 take 28.5-30.7 s
+#: compiled against 42.9 s in NumPy (``ADAMLAB_KERNELS=always``: from the first step)
+MIN_COMPILED_STEPS = 10_000
 _CLIPS = ("box", "linf_ball", "unconstrained")
 
 
