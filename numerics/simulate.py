@@ -54,7 +54,6 @@ rows not reached.
 """
 from __future__ import annotations
 
-import os
 import sys
 import time
 from typing import Any
@@ -67,8 +66,9 @@ from .sim.engine import EngineOutput, StopFlag
 from .sim.oblivious import run_oblivious
 from .progress import Progress
 from .sim.result import RunResult, log_rows, to_jsonable
-from .sim.setup import (StackedInstance, check_choice, check_posint, initial_point, parse_seeds,
-                        pick_engine, resolve_optimizer, resolve_problem, sample_instance)
+from .sim.setup import (SampledData, StackedInstance, available_memory, check_choice,
+                        check_posint, initial_point, parse_seeds, pick_engine,
+                        resolve_optimizer, resolve_problem, sample_instance)
 from .sim.sparse_engine import run_sparse
 
 ENGINE_RUNNERS = {"dense": run_dense, "sparse": run_sparse, "oblivious": run_oblivious}
@@ -82,8 +82,8 @@ def run(problem: Any, optimizer: Any, T: int, runs: int | None = None, seed: Any
         x0: Any = None, projection: str = "euclidean", engine: str = "auto",
         stats: bool = True, record_iterates: bool = False, shared: bool = False,
         progress: bool | None = None, save: Any = None, save_steps: str = "all",
-        problem_params: dict | None = None, optimizer_params: dict | None = None
-        ) -> RunResult:
+        problem_params: dict | None = None, optimizer_params: dict | None = None,
+        data: SampledData | None = None) -> RunResult:
     """Play ``T`` steps of ``problem`` with ``optimizer`` in ``runs`` runs; see the module docs.
 
     ``problem``: a :class:`~adamlab.numerics.problems.Problem` or a registered
@@ -97,7 +97,9 @@ def run(problem: Any, optimizer: Any, T: int, runs: int | None = None, seed: Any
     to write the result to (.npz + .json, atomically), also when interrupted;
     ``save_steps``: ``"all"`` (every step) or ``"log"`` (the per-step arrays on a log
     grid, :func:`adamlab.numerics.sim.result.log_rows`; the result returned keeps
-    every step either way).
+    every step either way).  ``data``: a :class:`~adamlab.numerics.sim.setup.SampledData`
+    shared by the runs of one experiment, so that runs of the same game (another
+    optimizer on the same problem, T, runs and seed) draw its data once.
     """
     started = time.perf_counter()
     prob = resolve_problem(problem, problem_params)
@@ -119,7 +121,9 @@ def run(problem: Any, optimizer: Any, T: int, runs: int | None = None, seed: Any
                          f"{opt.name!r} declares none")
     theta0 = initial_point(prob, x0, runs)
     opt.init(theta0)      # checks per-run hyperparameters against runs
-    inst = sample_instance(prob, T, runs, seeds, bool(shared))
+    if data is not None and not isinstance(data, SampledData):
+        raise TypeError(f"run: data must be a SampledData or None; got {type(data).__name__}")
+    inst = sample_instance(prob, T, runs, seeds, bool(shared), data)
     chosen = pick_engine(engine, prob, opt, projection, inst, bool(record_iterates))
     cfg = dict(projection=projection, stats=bool(stats), record_iterates=bool(record_iterates))
     bar = Progress(T, desc=f"{prob.name}/{opt.name}",
@@ -181,21 +185,6 @@ def estimate(problem: Any, T: int, runs: int, *, stats: bool = True,
             "disk_log": per_step * rows + 3 * 8 * runs * d}
 
 
-def available_memory() -> int | None:
-    """Bytes of memory available now (Linux: MemAvailable), or None where unknown."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        return None
-
-
 # -- assembling the result ----------------------------------------------------------
 def _assemble(prob, opt, inst, out: EngineOutput, T, runs, seed, shared, engine, cfg,
               theta0, started) -> RunResult:
@@ -246,4 +235,4 @@ def _assemble(prob, opt, inst, out: EngineOutput, T, runs, seed, shared, engine,
 
 
 __all__ = ["run", "run_dense", "EngineOutput", "StackedInstance", "ENGINES", "PROJECTIONS",
-           "available_memory", "estimate"]
+           "available_memory", "estimate", "SampledData"]

@@ -17,11 +17,11 @@ comparator (:mod:`adamlab.numerics.comparator`).  Feasible sets and their
 projections are in :mod:`adamlab.numerics.domains`.
 """
 from ._base import Param, Problem
-from ._instance import Instance, LinearInstance
+from ._instance import BlockStore, Instance, LinearInstance
 from ._registry import Entry, get, make, names, register
 
 # Importing a module registers its problems; the order here is the order of names().
 from . import reddi, logistic_sparse, logistic, piecewise, quadratic, linear  # noqa: E402,F401  isort:skip
 
-__all__ = ["Entry", "Instance", "LinearInstance", "Param", "Problem", "get", "make", "names",
+__all__ = ["BlockStore", "Entry", "Instance", "LinearInstance", "Param", "Problem", "get", "make", "names",
            "register"]

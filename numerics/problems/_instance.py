@@ -17,7 +17,7 @@ from ._base import check_int, rng_for, rowdot
 if TYPE_CHECKING:
     from ._base import Problem
 
-__all__ = ["Instance", "LinearInstance"]
+__all__ = ["BlockStore", "Instance", "LinearInstance"]
 
 COMPARATOR_MEMO = 4
 """How many comparators a problem object remembers (see :meth:`Instance.comparator`)."""
@@ -42,6 +42,7 @@ class Instance:
         self.d, self.domain = problem.d, problem.domain
         self._cache_b, self._cache = -1, None
         self._comp = None
+        self._kept = None              # a BlockStore keeping every block drawn (keep_blocks)
 
     def __repr__(self) -> str:
         return (f"Instance[{self.problem.name}](T={self.T}, runs={self.runs}, seed={self.seed}"
@@ -159,17 +160,33 @@ class Instance:
     def _run_block(self, r: int, b: int) -> dict:
         return self._gen_block(rng_for(self.seed, 0 if self.shared else r, 0, b), b)
 
+    def keep_blocks(self, store: "BlockStore") -> None:
+        """Keep every data block this instance draws in ``store`` (within its budget), so
+        that playing the same game again (another optimizer on the same data) does not
+        draw it again.  The blocks are the same arrays, bit for bit."""
+        if not isinstance(store, BlockStore):
+            raise TypeError(f"keep_blocks: store must be a BlockStore; got "
+                            f"{type(store).__name__}")
+        self._kept = store
+
     def _block(self, b: int) -> dict:
-        """Block b for all runs: arrays of shape (R, block_len, ...), cached one at a time."""
+        """Block b for all runs: arrays of shape (R, block_len, ...), cached one at a time
+        (and kept, see :meth:`keep_blocks`)."""
         if b != self._cache_b:
-            if self.shared:
-                one = self._run_block(0, b)
-                data = {k: np.broadcast_to(v, (self.runs,) + v.shape) for k, v in one.items()}
-            else:
-                per = [self._run_block(r, b) for r in range(self.runs)]
-                data = {k: np.stack([p[k] for p in per]) for k in per[0]}
+            data = self._kept.get(self, b) if self._kept is not None else None
+            if data is None:
+                data = self._draw_block(b)
+                if self._kept is not None:
+                    self._kept.put(self, b, data)
             self._cache_b, self._cache = b, data
         return self._cache
+
+    def _draw_block(self, b: int) -> dict:
+        if self.shared:
+            one = self._run_block(0, b)
+            return {k: np.broadcast_to(v, (self.runs,) + v.shape) for k, v in one.items()}
+        per = [self._run_block(r, b) for r in range(self.runs)]
+        return {k: np.stack([p[k] for p in per]) for k in per[0]}
 
     def _step(self, t: int) -> dict:
         """The data of step t for all runs: arrays of shape (R, ...)."""
@@ -197,6 +214,52 @@ class Instance:
         """(runs to solve, map run -> solved index): with shared data, one solve serves all."""
         return ([0], np.zeros(self.runs, dtype=np.int64)) if self.shared else \
             (list(range(self.runs)), np.arange(self.runs))
+
+
+class BlockStore:
+    """Data blocks kept for the instances that :meth:`Instance.keep_blocks` names, up to
+    ``budget_bytes`` in all (after that, blocks are drawn again, as without a store).
+
+    Integer arrays are kept in the smallest integer type that holds their values (the
+    words of a document: 2 bytes each for up to 65,536 words) and handed back in their
+    own type, so a kept block is the drawn one exactly.  The store belongs to whoever made
+    it (e.g. one regret experiment) and goes with it."""
+
+    def __init__(self, budget_bytes: int = 512 * 2**20):
+        if isinstance(budget_bytes, bool) or not isinstance(budget_bytes, (int, np.integer)) \
+                or budget_bytes < 0:
+            raise ValueError(f"BlockStore: budget_bytes must be an int >= 0; got "
+                             f"{budget_bytes!r}")
+        self.budget_bytes = int(budget_bytes)
+        self.used_bytes = 0
+        self._blocks: dict = {}
+
+    def put(self, inst: "Instance", b: int, data: dict) -> bool:
+        """Keep block b of ``inst`` if it fits; True when kept."""
+        packed = {}
+        size = 0
+        for k, v in data.items():
+            arr = np.asarray(v)
+            if arr.dtype.kind in "iu" and arr.size:
+                small = np.promote_types(np.min_scalar_type(int(arr.min())),
+                                         np.min_scalar_type(int(arr.max())))
+                packed[k] = (arr.astype(small), arr.dtype)
+            else:
+                packed[k] = (np.array(arr), None)
+            size += packed[k][0].nbytes
+        if self.used_bytes + size > self.budget_bytes:
+            return False
+        self._blocks[(id(inst), b)] = (inst, packed)
+        self.used_bytes += size
+        return True
+
+    def get(self, inst: "Instance", b: int) -> dict | None:
+        """Block b of ``inst`` as drawn, or None when it was not kept."""
+        entry = self._blocks.get((id(inst), b))
+        if entry is None or entry[0] is not inst:
+            return None
+        return {k: (v.astype(dtype) if dtype is not None else v.copy())
+                for k, (v, dtype) in entry[1].items()}
 
 
 class LinearInstance(Instance):

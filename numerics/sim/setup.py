@@ -4,11 +4,13 @@ stacked), and the choice of engine."""
 from __future__ import annotations
 
 import numbers
+import os
 from typing import Any
 
 import numpy as np
 
 from .. import optimizers as _optimizers
+from .. import problems as _problems
 from .oblivious import oblivious_support
 from . import probe
 from .sparse import sparse_support
@@ -105,12 +107,64 @@ def initial_point(prob, x0, runs: int) -> np.ndarray:
     return feasible
 
 
-def sample_instance(prob, T, runs, seeds, shared):
+def sample_instance(prob, T, runs, seeds, shared, data: "SampledData | None" = None):
     if isinstance(seeds, list):
         if shared:
             raise ValueError("run: shared=True needs one seed (an int), not a list")
         return StackedInstance([prob.sample(T, 1, s) for s in seeds])
+    if data is not None:
+        return data.instance(prob, T, runs, seeds, shared)
     return prob.sample(T, runs, seeds, shared=shared)
+
+
+class SampledData:
+    """The games of one experiment, each sampled once for all its series.
+
+    :func:`adamlab.numerics.simulate.run` with ``data=`` takes its instance from here:
+    the series that play the same (problem, T, runs, seed, shared) play one instance,
+    whose data blocks are kept (:class:`~adamlab.numerics.problems.BlockStore`, at most
+    ``budget_bytes``), so the data are drawn once, not once per series -- the same
+    arrays, bit for bit.  Games whose data depend on the iterates (``adaptive``
+    problems) and lists of seeds are sampled afresh every time.  Whoever makes it owns
+    it (e.g. one ``adamlab regret`` experiment); the blocks go with it.
+
+    ``budget_bytes``: default the smaller of 512 MB and an eighth of the memory
+    available now."""
+
+    def __init__(self, budget_bytes: int | None = None):
+        if budget_bytes is None:
+            avail = available_memory()
+            budget_bytes = 512 * 2**20 if avail is None else min(512 * 2**20, avail // 8)
+        self.store = _problems.BlockStore(budget_bytes)
+        self._games: dict = {}
+
+    def instance(self, prob, T: int, runs: int, seed: int, shared: bool):
+        """The instance of this game: sampled and kept the first time, the same after."""
+        if getattr(prob, "adaptive", False):
+            return prob.sample(T, runs, seed, shared=shared)
+        key = (T, runs, seed, bool(shared))
+        hit = self._games.get(key)
+        if hit is not None and hit[0] is prob:
+            return hit[1]
+        inst = prob.sample(T, runs, seed, shared=shared)
+        inst.keep_blocks(self.store)
+        self._games[key] = (prob, inst)
+        return inst
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available now (Linux: MemAvailable), or None where unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
 
 
 def engine_reason(name, prob, opt, projection, inst) -> bool | str:
@@ -193,4 +247,4 @@ class _StackedComparator:
 
 __all__ = ["StackedInstance", "check_choice", "check_posint", "engine_reason", "initial_point",
            "parse_seeds", "pick_engine", "resolve_optimizer", "resolve_problem",
-           "sample_instance"]
+           "sample_instance", "SampledData", "available_memory"]

@@ -257,7 +257,8 @@ def build_optimizer(spec: SeriesSpec, problem):
 def run_series(problem, spec: SeriesSpec, T: int, runs: int, seed: int = 0, *,
                save: str | None = None, progress: bool | None = None,
                cache: dict | None = None, save_steps: str = "log",
-               precision: Mapping | None = None) -> SeriesOutcome:
+               precision: Mapping | None = None,
+               data: _simulate.SampledData | None = None) -> SeriesOutcome:
     """Simulate one series and assess its bounds (``save``: path of the .npz result;
     ``cache``: a dict shared by the series of one experiment, holding the comparators
     of the shorter horizons, which depend on the data only).
@@ -267,29 +268,32 @@ def run_series(problem, spec: SeriesSpec, T: int, runs: int, seed: int = 0, *,
     ``accumulate``, ``rounding``, ``kahan``): the series is then played with its params
     and state stored in that dtype (dense engine), the same game is played in float64
     beside it, and the drift report of :func:`adamlab.numerics.precision_report.drift_report`
-    goes into the result's ``metadata["precision"]`` (saved with it)."""
+    goes into the result's ``metadata["precision"]`` (saved with it).
+
+    ``data``: the experiment's sampled games (:class:`adamlab.numerics.simulate.SampledData`),
+    so that its series draw the data once."""
     opt, hyper = build_optimizer(spec, problem)
     if precision is None:
         res = _simulate.run(problem, opt, T=T, runs=runs, seed=seed, progress=progress,
-                            save=save, save_steps=save_steps)
+                            save=save, save_steps=save_steps, data=data)
     else:
-        res = _run_low_precision(problem, opt, T, runs, seed, precision, progress)
+        res = _run_low_precision(problem, opt, T, runs, seed, precision, progress, data)
         if save is not None:
             res.save(save, steps=save_steps)
     return assess_series(problem, spec, opt, hyper, res, seed, save=save, progress=progress,
                          cache=cache)
 
 
-def _run_low_precision(problem, opt, T, runs, seed, precision, progress) -> RunResult:
+def _run_low_precision(problem, opt, T, runs, seed, precision, progress, data) -> RunResult:
     """The low-precision run of ``opt`` with its drift report in its metadata."""
     low = low_precision(opt, nonfinite="freeze", **dict(precision))
     record = iterates_fit(T, runs, problem.d)
     res = _simulate.run(problem, low, T=T, runs=runs, seed=seed, progress=progress,
-                        engine="dense", record_iterates=record)
+                        engine="dense", record_iterates=record, data=data)
     if not res.complete:
         return res
     ref = _simulate.run(problem, opt, T=T, runs=runs, seed=seed, progress=progress,
-                        engine="dense", record_iterates=record, stats=False)
+                        engine="dense", record_iterates=record, stats=False, data=data)
     report = drift_report(ref, res)
     report["regret_T_float64"] = ref.final_regret
     report["regret_T"] = res.final_regret
@@ -378,6 +382,7 @@ def run_experiment(problem, specs: Sequence[SeriesSpec], T: int, runs: int = 1,
             raise ValueError(f"resume: {refused}")
         checkpoint.start(key)
     cache: dict = {}
+    data = _simulate.SampledData()      # the series in this process draw the data once
     if not getattr(prob, "adaptive", False) and not getattr(prob, "linear", False):
         # the best fixed points of the horizons: the data's, shared by every series, so
         # solved (or read from the disk cache) once, before them, and timed on their own
@@ -438,7 +443,8 @@ def run_experiment(problem, specs: Sequence[SeriesSpec], T: int, runs: int = 1,
                                         progress=progress, cache=cache)
             else:
                 outcome = run_series(prob, spec, T, runs, seed, save=save, progress=progress,
-                                     cache=cache, save_steps=save_steps, precision=precision)
+                                     cache=cache, save_steps=save_steps, precision=precision,
+                                     data=data)
         except KeyboardInterrupt:
             exp.complete, exp.interrupted = False, spec.name
             break

@@ -178,3 +178,26 @@ def test_the_comparator_sums_the_coefficients_as_the_run_draws_them(monkeypatch)
     assert res.metadata["engine"] == "oblivious"
     assert drawn["blocks"] == R * -(-T // inst.block_len)      # each block once
     assert np.array_equal(res.comparator["total_loss"], want)
+
+
+def test_compiled_status_says_why(monkeypatch):
+    """Which path the loop-free engine takes depends on declared inputs only."""
+    from adamlab.numerics.optimizers import kernels
+    from adamlab.numerics.sim import oblivious as ob
+    box = problems.make("linear-random", d=4).domain
+    ball = problems.make("linear-random", d=4, domain="l2").domain
+    monkeypatch.setenv(kernels.ENV, "off")
+    assert ob.compiled_status(box, 10, 2, 4) == "ADAMLAB_KERNELS=off"
+    monkeypatch.setenv(kernels.ENV, "auto")
+    if not kernels.numba_available():
+        assert "numba is not installed" in ob.compiled_status(box, 10**9, 1, 1)
+        return
+    assert "would not pay" in ob.compiled_status(box, 10, 2, 4)
+    assert ob.compiled_status(box, ob.MIN_COMPILED_ELEMENTS, 1, 1) is None
+    assert ob.compiled_status(box, ob.MIN_COMPILED_ELEMENTS - 1, 1, 1) is not None
+    assert "is not a box" in ob.compiled_status(ball, 10**9, 1, 1)
+    monkeypatch.setenv(kernels.ENV, "always")
+    assert ob.compiled_status(box, 10, 2, 4) is None
+    for bad in (0, -3, 2.5, True):
+        with pytest.raises(ValueError, match="T must be an int >= 1"):
+            ob.compiled_status(box, bad, 1, 1)
