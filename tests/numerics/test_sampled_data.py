@@ -23,9 +23,9 @@ def _same(a, b):
 
 
 def test_series_of_one_game_draw_its_data_once_and_give_the_same_bits(monkeypatch):
-    prob = problems.make("logistic-sparse", d=300, density=0.05)
+    prob = problems.make("logistic-sparse", d=100, density=0.05)
     opts = [optimizers.make("adam", lr=InverseSqrt(0.1)), optimizers.make("sgd", lr=0.05)]
-    alone = [simulate.run(prob, o, 700, runs=2, seed=5, progress=False) for o in opts]
+    alone = [simulate.run(prob, o, 300, runs=2, seed=5, progress=False) for o in opts]
     drawn = {"n": 0}
     real = SparseLogisticInstance._run_block
 
@@ -34,16 +34,16 @@ def test_series_of_one_game_draw_its_data_once_and_give_the_same_bits(monkeypatc
         return real(self, r, b)
     monkeypatch.setattr(SparseLogisticInstance, "_run_block", counting)
     data = simulate.SampledData()
-    first = simulate.run(prob, opts[0], 700, runs=2, seed=5, progress=False, data=data)
+    first = simulate.run(prob, opts[0], 300, runs=2, seed=5, progress=False, data=data)
     once = drawn["n"]
     assert once > 0
-    second = simulate.run(prob, opts[1], 700, runs=2, seed=5, progress=False, data=data)
+    second = simulate.run(prob, opts[1], 300, runs=2, seed=5, progress=False, data=data)
     assert drawn["n"] == once                       # the second series drew nothing
     _same(first, alone[0])
     _same(second, alone[1])
     assert data.store.used_bytes > 0
     # another seed is another game, drawn anew
-    simulate.run(prob, opts[1], 700, runs=2, seed=6, progress=False, data=data)
+    simulate.run(prob, opts[1], 300, runs=2, seed=6, progress=False, data=data)
     assert drawn["n"] > once
 
 
