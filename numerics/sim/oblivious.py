@@ -86,8 +86,9 @@ MIN_COMPILED_ELEMENTS = 1 << 26
 
 def compiled_status(domain, T: int, R: int, d: int) -> str | None:
     """None when :func:`run_oblivious` runs compiled (see the module docs) for T steps
-    of R runs in d coordinates on ``domain``, else the reason it runs in NumPy.  The choice depends on these declared inputs only, so the same seed gives the
-    same bits in any process."""
+    of R runs in d coordinates on ``domain``, else the reason it runs in NumPy.  The
+    choice depends on these declared inputs only, so the same seed gives the same bits in
+    any process."""
     for name, v in (("T", T), ("R", R), ("d", d)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
             raise ValueError(f"compiled_status: {name} must be an int >= 1; got {v!r}")
@@ -189,10 +190,11 @@ class _Compiled:
             self.theta[...] = _numpy_chunk(0, a[:1], stepper, self.theta, self.lo, self.hi,
                                            losses, self.rec)
             self._adopt(self.rec)
-            self._start(stepper.state)
             a, t0 = a[1:], 1
             if not a.shape[0]:
                 return
+        if self.fused is None and self.why is None:    # from the state after step 1
+            self._start(stepper.state)
         rec = self.rec
         out = rec.block if rec is not None else np.zeros((1, 1, 1))
         if self.fused is not None:
