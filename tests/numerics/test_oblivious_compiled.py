@@ -117,13 +117,15 @@ def test_compiled_equals_numpy_engine(monkeypatch, case):
         assert np.any(np.abs(fast.theta_final) == pp["radius"])
 
 
-@pytest.mark.parametrize("case", [i for i, c in enumerate(CASES) if c[4]],
-                         ids=[f"{c[2]}{i}" for i, c in enumerate(CASES) if c[4]])
+# the fused cases, less a declared beta1 schedule: it is vectorized with NumPy's exp, an
+# ulp away from math's (the NumPy scan does the same; the test above covers them)
+BITWISE = [i for i, c in enumerate(CASES)
+           if c[4] and not isinstance(c[3].get("betas", (0,))[0], Beta1Decay)]
+
+
+@pytest.mark.parametrize("case", BITWISE, ids=[f"{CASES[i][2]}{i}" for i in BITWISE])
 def test_fused_loop_is_the_step_loop_bit_for_bit(monkeypatch, case):
     pname, pp, oname, hp, _ = CASES[case]
-    if isinstance(hp.get("betas", (0,))[0], Beta1Decay):
-        pytest.skip("a declared beta1 schedule is vectorized with NumPy's exp (an ulp from "
-                    "math's)")
     prob, opt = _case(case)
     runs = _runs(pname)
     dense = _run(monkeypatch, "off", prob, opt, 500, runs, engine="dense")
