@@ -13,6 +13,26 @@ from __future__ import annotations
 import signal
 import threading
 
+from ..optimizers import kernels
+
+#: the declared kinds of domain whose projection is a coordinate clip (the compiled
+#: engines' projection)
+CLIP_DOMAINS = ("box", "linf_ball", "unconstrained")
+
+
+def compiled_blocker(domain) -> str | None:
+    """Why no compiled engine path can run (``ADAMLAB_KERNELS=off``, numba missing, a
+    domain whose projection is not a clip), or None; each engine adds when compiling
+    pays (its ``compiled_status``)."""
+    if kernels.mode() == "off":
+        return f"{kernels.ENV}=off"
+    if not kernels.numba_available():
+        return 'numba is not installed (pip install "adamlab[fast]")'
+    kind = getattr(domain, "name", None)
+    if kind not in CLIP_DOMAINS:
+        return f"the domain {kind!r} is not a box (its projection is not a clip)"
+    return None
+
 
 class StopFlag:
     """Ctrl-C during a run: the first press asks the engine to stop after the current
@@ -61,4 +81,4 @@ class EngineOutput:
         self.notes = dict(notes or {})
 
 
-__all__ = ["EngineOutput", "StopFlag"]
+__all__ = ["CLIP_DOMAINS", "EngineOutput", "StopFlag", "compiled_blocker"]

@@ -47,7 +47,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import stats as _stats
-from .engine import EngineOutput, StopFlag
+from .engine import EngineOutput, StopFlag, compiled_blocker
 from .oblivious_scan import clamp_walk
 from .oblivious_steps import Stepper
 from ..optimizers import caps_of, kernels
@@ -92,15 +92,10 @@ def compiled_status(domain, T: int, R: int, d: int) -> str | None:
     for name, v in (("T", T), ("R", R), ("d", d)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
             raise ValueError(f"compiled_status: {name} must be an int >= 1; got {v!r}")
-    mode = kernels.mode()
-    if mode == "off":
-        return f"{kernels.ENV}=off"
-    if not kernels.numba_available():
-        return 'numba is not installed (pip install "adamlab[fast]")'
-    kind = getattr(domain, "name", None)
-    if kind not in ("box", "linf_ball", "unconstrained"):
-        return f"the domain {kind!r} is not a box"
-    if mode == "auto" and T * R * d < MIN_COMPILED_ELEMENTS:
+    blocker = compiled_blocker(domain)
+    if blocker is not None:
+        return blocker
+    if kernels.mode() == "auto" and T * R * d < MIN_COMPILED_ELEMENTS:
         return (f"T R d = {T * R * d} < {MIN_COMPILED_ELEMENTS} step-coordinates would not "
                 f"pay for a compilation")
     return None

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .engine import EngineOutput, StopFlag
+from .engine import EngineOutput, StopFlag, compiled_blocker
 from ..optimizers import Resolved, kernels
 from .sparse import SHORT_GAP, lazy_family
 from .sparse_stats import SparseRecorder
@@ -34,7 +34,6 @@ from .sparse_stats import SparseRecorder
 #: and 434 against 928 us for Adam; R1's four series at T = 10^4 take 28.5-30.7 s
 #: compiled against 42.9 s in NumPy (``ADAMLAB_KERNELS=always``: from the first step)
 MIN_COMPILED_STEPS = 10_000
-_CLIPS = ("box", "linf_ball", "unconstrained")
 
 
 def compiled_status(opt, domain, T: int) -> str | None:
@@ -43,15 +42,10 @@ def compiled_status(opt, domain, T: int) -> str | None:
     steps, else the reason it runs in NumPy."""
     if isinstance(T, bool) or not isinstance(T, (int, np.integer)) or T < 1:
         raise ValueError(f"compiled_status: T must be an int >= 1; got {T!r}")
-    mode = kernels.mode()
-    if mode == "off":
-        return f"{kernels.ENV}=off"
-    if not kernels.numba_available():
-        return 'numba is not installed (pip install "adamlab[fast]")'
-    kind = getattr(domain, "name", None)
-    if kind not in _CLIPS:
-        return f"the domain {kind!r} is not a box (its projection is not a clip)"
-    if mode == "auto" and T < MIN_COMPILED_STEPS:
+    blocker = compiled_blocker(domain)
+    if blocker is not None:
+        return blocker
+    if kernels.mode() == "auto" and T < MIN_COMPILED_STEPS:
         return f"T = {T} < {MIN_COMPILED_STEPS} steps would not pay for a compilation"
     return None
 

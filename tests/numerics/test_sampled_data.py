@@ -12,6 +12,7 @@ from adamlab.numerics import optimizers, problems, simulate
 from adamlab.numerics.optimizers.schedules import InverseSqrt
 from adamlab.numerics.problems import BlockStore
 from adamlab.numerics.problems.logistic_sparse import SparseLogisticInstance
+from calls import count_calls
 
 
 def _same(a, b):
@@ -26,13 +27,7 @@ def test_series_of_one_game_draw_its_data_once_and_give_the_same_bits(monkeypatc
     prob = problems.make("logistic-sparse", d=100, density=0.05)
     opts = [optimizers.make("adam", lr=InverseSqrt(0.1)), optimizers.make("sgd", lr=0.05)]
     alone = [simulate.run(prob, o, 300, runs=2, seed=5, progress=False) for o in opts]
-    drawn = {"n": 0}
-    real = SparseLogisticInstance._run_block
-
-    def counting(self, r, b):
-        drawn["n"] += 1
-        return real(self, r, b)
-    monkeypatch.setattr(SparseLogisticInstance, "_run_block", counting)
+    drawn = count_calls(monkeypatch, SparseLogisticInstance, "_run_block")
     data = simulate.SampledData()
     first = simulate.run(prob, opts[0], 300, runs=2, seed=5, progress=False, data=data)
     once = drawn["n"]

@@ -162,21 +162,16 @@ def test_the_comparator_sums_the_coefficients_as_the_run_draws_them(monkeypatch)
     in the same order as a separate pass: the same bits, and no block drawn twice."""
     from adamlab.numerics.comparator import linear_comparator
     from adamlab.numerics.problems.linear import RandomLinearInstance
+    from calls import count_calls
     prob = problems.make("linear-random", d=3)
     T, R = 5000, 2
     inst = prob.sample(T, R, 7)
     want = linear_comparator(inst.domain, inst.coefficient_sum()).total_loss   # own pass
-    drawn = {"blocks": 0}
-    real = RandomLinearInstance._gen_block
-
-    def counting(self, rng, b):
-        drawn["blocks"] += 1
-        return real(self, rng, b)
-    monkeypatch.setattr(RandomLinearInstance, "_gen_block", counting)
+    drawn = count_calls(monkeypatch, RandomLinearInstance, "_gen_block")
     res = simulate.run(prob, optimizers.make("adam", lr=0.01), T, runs=R, seed=7, stats=False,
                        progress=False)
     assert res.metadata["engine"] == "oblivious"
-    assert drawn["blocks"] == R * -(-T // inst.block_len)      # each block once
+    assert drawn["n"] == R * -(-T // inst.block_len)           # each block once
     assert np.array_equal(res.comparator["total_loss"], want)
 
 
