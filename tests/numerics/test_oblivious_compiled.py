@@ -27,30 +27,25 @@ pytestmark = pytest.mark.slow
 
 FUSED = "compiled (numba): the recorded update rule, fused with the walk"
 
-# (problem, params, optimizer, hyperparameters, runs the fused loop?)
+# (problem, params, optimizer, hyperparameters, runs the fused loop?): one case per path
+# of the recording (a compilation each, 1-1.5 s: the suite's budget keeps the list short;
+# test_simulate_oblivious.py runs more configurations against the step loop in NumPy)
 CASES = [
     ("rkk-online", {}, "adam", dict(lr=InverseSqrt(0.1), betas=(0.9, 0.99)), True),
     ("rkk-online", {}, "amsgrad", dict(lr=InverseSqrt(0.1), betas=(0.9, 0.99)), True),
     ("rkk-stochastic", {}, "amsgrad", dict(lr=0.01, amsgrad_mode="optax"), True),
-    ("rkk-stochastic", {}, "amsgrad", dict(lr=0.01, amsgrad_mode="reddi"), True),
     ("rkk-thm1", {}, "adam", dict(lr=InverseSqrt(0.5), betas=(0.0, 0.1), eps=0.0), True),
     ("linear-random", {"d": 4, "radius": 0.05}, "adam", dict(lr=0.05, eps_mode="inside",
                                                             eps=1e-6), True),
     ("linear-random", {"d": 4, "domain": "linf"}, "adamw", dict(lr=0.05, weight_decay=0.0),
      True),
     ("linear-random", {"d": 4, "radius": 0.05}, "adagrad", dict(lr=1.0, lr_decay=0.01), True),
-    ("linear-random", {"d": 4}, "adagrad", dict(lr=0.1, eps_mode="inside",
-                                                initial_accumulator_value=0.1), True),
     ("linear-random", {"d": 4}, "sgd", dict(lr=InverseSqrt(0.05)), True),
     ("linear-random", {"d": 4, "radius": 0.05}, "momentum", dict(lr=0.01, dampening=0.1),
      True),
-    ("linear-random", {"d": 4}, "nag", dict(lr=0.01), True),
     # a scheduled beta1 (Kingma & Ba Thm 4.1), both bias corrections
     ("rkk-online", {}, "adam", dict(lr=InverseSqrt(0.1), betas=(Beta1Decay(0.9, 0.99), 0.99)),
      True),
-    ("rkk-online", {}, "amsgrad", dict(lr=InverseSqrt(0.1), betas=(Beta1Decay(0.9, 0.999),
-                                                                   0.99),
-                                       beta1_correction="power"), True),
     ("linear-random", {"d": 4}, "adam", dict(lr=0.05, betas=(lambda t: 0.9 if t % 2 else 0.5,
                                                              0.999), eps_mode="efficient"),
      True),
