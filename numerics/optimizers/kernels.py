@@ -291,14 +291,24 @@ def status(opt, size: int | None = None, repeats: int = 1) -> str | None:
     return None
 
 
+def holding(entries, state, h):
+    """``(entry, per-step values)`` for the first of ``entries`` (objects with a ``prog``,
+    a recorded :class:`.trace.Program`) whose guards hold at the step ``h`` in ``state``,
+    or None."""
+    for c in entries:
+        vals = c.prog.scalars(leaf_values(c.prog, state, h))
+        if c.prog.holds(vals):
+            return c, vals
+    return None
+
+
 def program_for(opt, state, h, backend: str = "numba"):
     """The recorded step of ``opt`` valid at this step (recorded now if none of the
     cached ones holds here): ``(compiled, per-step values)``."""
     progs = _PROGRAMS.setdefault(opt, {}).setdefault(backend, [])
-    for c in progs:
-        vals = c.prog.scalars(leaf_values(c.prog, state, h))
-        if c.prog.holds(vals):
-            return c, vals
+    found = holding(progs, state, h)
+    if found is not None:
+        return found
     prog = trace(opt, state, h)
     c = _Compiled(prog, backend)
     c.loop(False)                        # generate and compile now: errors surface here
@@ -384,5 +394,6 @@ def _writable(arr, p) -> bool:
         arr.dtype == np.float64 and arr.flags.c_contiguous and arr.flags.writeable
 
 
-__all__ = ["ENV", "HELPERS", "MIN_ELEMENTS", "compile_source", "compiled_step", "expression", "loop_module", "mode",
-           "numba_available", "pays", "program_for", "source", "status"]
+__all__ = ["ENV", "HELPERS", "MIN_ELEMENTS", "compile_source", "compiled_step", "expression",
+           "holding", "loop_module", "mode", "numba_available", "pays", "program_for", "source",
+           "status"]

@@ -142,9 +142,9 @@ class SampledData:
         """The instance of this game: sampled and kept the first time, the same after."""
         if getattr(prob, "adaptive", False):
             return prob.sample(T, runs, seed, shared=shared)
-        key = (T, runs, seed, bool(shared))
+        key = (id(prob), T, runs, seed, bool(shared))   # (prob is kept below: ids stay)
         hit = self._games.get(key)
-        if hit is not None and hit[0] is prob:
+        if hit is not None:
             return hit[1]
         inst = prob.sample(T, runs, seed, shared=shared)
         inst.keep_blocks(self.store)

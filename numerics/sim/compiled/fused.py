@@ -33,7 +33,7 @@ import weakref
 import numpy as np
 
 from ...optimizers import Resolved, kernels
-from ...optimizers.trace import COMPARISONS, Node, TraceError, leaf_values, trace
+from ...optimizers.trace import COMPARISONS, Node, TraceError, trace
 from .. import stats as _stats
 from ..oblivious_steps import hyper_sequence
 from .walk import stats_row
@@ -199,9 +199,9 @@ class Fused:
         those kept for this optimizer does)."""
         key = "moment" if self.with_moment else "plain"
         progs = _CACHE.setdefault(self.opt, {}).setdefault(key, [])
-        for c in progs:
-            if c.prog.holds(c.prog.scalars(leaf_values(c.prog, state, h))):
-                return c
+        found = kernels.holding(progs, state, h)
+        if found is not None:
+            return found[0]
         prog = trace(self.opt, state, h, _extra(self.opt) if self.with_moment else None)
         code, lay = source(prog, self.with_moment)
         fn = kernels.compile_source(code, "numba", {"stats_row": stats_row})
