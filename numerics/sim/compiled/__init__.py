@@ -1,4 +1,5 @@
-"""Numba-compiled pieces of the engines (the ``[fast]`` extra); imported only when numba is available.
+"""Numba-compiled pieces of the engines (the ``[fast]`` extra); imported only when numba
+is available.
 
 * the lazy sparse engine's step body (:mod:`.step`, :mod:`.drift`, :mod:`.recorder`);
 * the loop-free engine's chunk loop: the optimizer's recorded rule fused with the walk,

@@ -14,7 +14,8 @@ optimizer's own scan (:mod:`..oblivious_steps`) computed,
 one step after the other (the NumPy path composes clamp maps over blocks of steps
 instead, :func:`..oblivious_scan.clamp_walk`), and, with ``stats``, the schema
 statistics of :mod:`..stats` as the NumPy path of :mod:`..oblivious` forms them with
-whole-array passes: :math:`G = \max_{s\le t}\|g_s\|_2`, :math:`G_\infty = \max_{s\le t}\|g_s\|_\infty`,
+whole-array passes: :math:`G = \max_{s\le t}\|g_s\|_2`,
+:math:`G_\infty = \max_{s\le t}\|g_s\|_\infty`,
 :math:`D`, :math:`D_\infty` (the 2- and max-norm of the observed spread
 :math:`\max_{s\le t}\theta_s - \min_{s\le t}\theta_s`),
 :math:`\sum_i\|g_{1:t,i}\|_2`, and from :math:`\hat v_t` (when the optimizer has a
