@@ -34,6 +34,7 @@ CASES = [
     ("rkk-online", {}, "adam", dict(lr=InverseSqrt(0.1), betas=(0.9, 0.99)), True),
     ("rkk-online", {}, "amsgrad", dict(lr=InverseSqrt(0.1), betas=(0.9, 0.99)), True),
     ("rkk-stochastic", {}, "amsgrad", dict(lr=0.01, amsgrad_mode="optax"), True),
+    ("rkk-stochastic", {}, "amsgrad", dict(lr=0.01, amsgrad_mode="reddi", eps=1e-6), True),
     ("rkk-thm1", {}, "adam", dict(lr=InverseSqrt(0.5), betas=(0.0, 0.1), eps=0.0), True),
     ("linear-random", {"d": 4, "radius": 0.05}, "adam", dict(lr=0.05, eps_mode="inside",
                                                             eps=1e-6), True),
