@@ -236,6 +236,8 @@ class BlockStore:
 
     def put(self, inst: "Instance", b: int, data: dict) -> bool:
         """Keep block b of ``inst`` if it fits; True when kept."""
+        if self.used_bytes >= self.budget_bytes:       # full: nothing more to pack
+            return False
         packed = {}
         size = 0
         for k, v in data.items():
