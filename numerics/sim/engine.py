@@ -3,7 +3,8 @@
 An engine is a function ``run_X(inst, opt, theta0, T, cfg, bar) -> EngineOutput``
 (``inst`` the sampled instance, ``opt`` the optimizer, ``theta0`` (R, d), ``cfg``
 the run's settings: ``projection``, ``stats``, ``record_iterates`` and ``stop``,
-a :class:`StopFlag` it polls between steps; ``bar`` a progress bar), paired with
+a :class:`StopFlag` it polls between steps, and optionally ``compiled`` (False: the
+NumPy path whatever ``compiled_status`` says); ``bar`` a progress bar), paired with
 a support test ``X_support(prob, opt, projection, inst) -> True | reason`` that
 reads the optimizer's *declared* capabilities.  The engines import this module
 and never :mod:`.simulate`; :mod:`.simulate` picks one and assembles the result.

@@ -109,7 +109,8 @@ def run_oblivious(inst, opt, theta0: np.ndarray, T: int, cfg: dict, bar) -> Engi
     lo, hi = (-np.inf, np.inf) if unconstrained else (domain.lo, domain.hi)
     chunk = max(1, min(T, _CHUNK_ELEMENTS // (R * d)))
     stepper = Stepper(opt, theta0)
-    why_not = compiled_status(domain, T, R, d)
+    why_not = compiled_status(domain, T, R, d) if cfg.get("compiled", True) else \
+        "the probe game plays the NumPy reference"
     rec = _Recorder(T, R, d, _stats.has_second_moment(opt), _stats.has_beta1(opt)) \
         if cfg["stats"] else None
     losses = np.empty((T, R))           # rows not reached are set to NaN by the simulator

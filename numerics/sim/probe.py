@@ -85,7 +85,10 @@ class _NoBar:
         pass
 
 
-_CFG = {"stats": False, "projection": "euclidean", "record_iterates": False, "stop": None}
+# "compiled": False -- the probe checks the fast engine's NumPy statement of the rule,
+# the reference its compiled path is tested against (and it compiles nothing for 10 steps)
+_CFG = {"stats": False, "projection": "euclidean", "record_iterates": False, "stop": None,
+        "compiled": False}
 
 
 def agrees(opt, R: int, engine: str) -> bool | str:

@@ -73,7 +73,8 @@ def run_sparse(inst, opt, theta0: np.ndarray, T: int, cfg: dict, bar) -> EngineO
     tid_run = fam.tid[:, None] if fam.tid is not None else None
     project = _projector(inst.domain)
     get_support, lossgrad = _problem_access(inst, theta, R, d)
-    why_not = compiled_status(opt, inst.domain, T)
+    why_not = compiled_status(opt, inst.domain, T) if cfg.get("compiled", True) else \
+        "the probe game plays the NumPy reference"
     jit = None if why_not is not None else _Compiled(fam, decaying, inst.domain, R, d, T)
     rec = None
     if cfg["stats"]:
