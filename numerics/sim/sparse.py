@@ -200,7 +200,7 @@ class _Family:
     decay: dict[str, np.ndarray] = {}
     driver: str | None = None     # the field whose value times the drift sum moves theta
     zfield: str | None = None     # the field whose square root is z
-    tables: DriftTables | None = None
+    specs: list[dict] | None = None  # the drift sequences, one per table (DriftTables)
     tid: np.ndarray | None = None  # table id per run (-1: no drift)
     L: np.ndarray | None = None    # scheduled beta1: L_u = sum_{r<=u} log beta1_r (longdouble)
     vinfo: dict | None = None
@@ -208,6 +208,22 @@ class _Family:
 
     def state(self, opt, step, sub, glob):
         raise NotImplementedError
+
+    def tables_for(self, a: int, b: int) -> DriftTables | None:
+        """The drift tables of steps a..b (a < b), indexed from a: step u is entry u - a
+        (None when nothing drifts).  The engine builds them one epoch at a time, so that
+        their memory does not grow with T (:mod:`.sparse_engine`)."""
+        if not self.specs:
+            return None
+        return DriftTables([_window(sp, a, b) for sp in self.specs], b - a)
+
+
+def _window(spec: dict, a: int, b: int) -> dict:
+    """The sequences of ``spec`` for steps a..b (entry 0: step a)."""
+    out = dict(spec, la0=spec["la0"][a:b + 1], lb0=spec["lb0"][a:b + 1])
+    if spec.get("ln") is not None:
+        out["ln"] = spec["ln"][a:b + 1]
+    return out
 
 
 LOG_ZERO = -1.0e4   # stands for log 0: e^{-10^4} is 0.0 in float64, and stays finite
@@ -295,9 +311,8 @@ def _adam_family(opt, T, R) -> _Family:
             else:
                 specs.append(dict(la0=la0, lb0=lb0, ga=math.log(b1[r]), gb=gb, eps=eps[r]))
         tid[r] = keys[key]
-    fam.tables = DriftTables(specs, T) if specs else None
-    fam.tid = tid
-    if fam.tables is None:          # beta1 = 0 in every run: m_u = 0, nothing drifts
+    fam.specs, fam.tid = specs, tid
+    if not specs:                   # beta1 = 0 in every run: m_u = 0, nothing drifts
         fam.driver = None
     if not ams:
         fam.vfield, decay, scale = "v", b2, 1.0 / c2
@@ -336,7 +351,7 @@ def _adagrad_family(opt, T, R) -> _Family:
 
 
 def _buffer_drift(mu, lr, T, R, *, nesterov: bool):
-    r"""(DriftTables, table id per run) for a momentum buffer that decays by :math:`\mu`
+    r"""(drift sequences, table id per run) for a momentum buffer that decays by :math:`\mu`
     and moves an untouched coordinate by :math:`\alpha_u\mu^{u-s}` per step (times
     :math:`\mu` for Nesterov's look-ahead), without denominator (RMSprop's and SGD's
     momentum); runs with :math:`\mu = 0` get id -1 (no drift)."""
@@ -352,7 +367,7 @@ def _buffer_drift(mu, lr, T, R, *, nesterov: bool):
             specs.append(dict(la0=la0, lb0=np.zeros(T + 1), ga=math.log(mu[r]), gb=0.0,
                               eps=1.0))
         tid[r] = keys[key]
-    return DriftTables(specs, T), tid
+    return specs, tid
 
 
 def _rmsprop_family(opt, T, R) -> _Family:
@@ -363,7 +378,7 @@ def _rmsprop_family(opt, T, R) -> _Family:
     fam.decay = {"square_avg": rho, "momentum_buffer": mu}
     if np.any(mu > 0):
         fam.driver = "momentum_buffer"
-        fam.tables, fam.tid = _buffer_drift(mu, lr, T, R, nesterov=False)
+        fam.specs, fam.tid = _buffer_drift(mu, lr, T, R, nesterov=False)
     fam.vfield = "square_avg"
     fam.vinfo = dict(decay=rho, scale=np.ones((R, T + 1)), alpha=lr, beta1=None)
     fam.state = lambda opt_, step, sub, glob: opt_.State(
@@ -382,7 +397,7 @@ def _sgd_family(opt, T, R) -> _Family:
     fam.fields, fam.decay = ("buf",), {"buf": mu}
     if np.any(mu > 0):
         fam.driver = "buf"
-        fam.tables, fam.tid = _buffer_drift(mu, lr, T, R, nesterov=bool(h["nesterov"]))
+        fam.specs, fam.tid = _buffer_drift(mu, lr, T, R, nesterov=bool(h["nesterov"]))
     fam.vfield, fam.vinfo = None, None          # no second moment: no vhat statistics
     fam.state = lambda opt_, step, sub, glob: opt_.State(step=step, buf=sub["buf"])
     return fam

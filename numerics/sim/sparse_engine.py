@@ -26,6 +26,7 @@ import numpy as np
 from .engine import EngineOutput, StopFlag, compiled_blocker
 from ..optimizers import Resolved, kernels
 from .sparse import SHORT_GAP, lazy_family
+from .sparse_epochs import EPOCH_STEPS, Epoch, boundary_reach, catch_up, close, epochs, log_root
 from .sparse_stats import SparseRecorder
 
 #: the compiled step pays for its compilation (about 6 s per process, shared by every
@@ -61,15 +62,10 @@ def run_sparse(inst, opt, theta0: np.ndarray, T: int, cfg: dict, bar) -> EngineO
     glob = getattr(state0, "log_beta1_prod", None)
     theta = theta0.reshape(-1).copy()
     last = np.zeros(R * d, dtype=np.int64)
+    spent = np.zeros(R * d, dtype=bool)             # drift complete until the next touch
     rows = np.arange(R)[:, None]
     roff = rows * d
-    steps = np.arange(T + 1, dtype=np.float64)
     decaying = [name for name in fam.fields if name in fam.decay]
-    P = np.empty((len(decaying), R * (T + 1)))
-    for row, name in enumerate(decaying):                        # b^n, n = 0..T
-        P[row] = np.power(fam.decay[name][:, None], steps[None, :]).reshape(-1)
-    powers = {name: P[row] for row, name in enumerate(decaying)}
-    prow = rows * (T + 1)
     tid_run = fam.tid[:, None] if fam.tid is not None else None
     project = _projector(inst.domain)
     get_support, lossgrad = _problem_access(inst, theta, R, d)
@@ -85,6 +81,10 @@ def run_sparse(inst, opt, theta0: np.ndarray, T: int, cfg: dict, bar) -> EngineO
     losses = np.full((T, R), np.nan)
     stop = cfg.get("stop") or StopFlag()
     done = 0
+    spans = epochs(T, EPOCH_STEPS)
+    ep = Epoch(fam, decaying, *spans[0], R)
+    if jit is not None:
+        jit.use(ep)
     try:
         for t in range(1, T + 1):
             if stop.requested:
@@ -92,10 +92,10 @@ def run_sparse(inst, opt, theta0: np.ndarray, T: int, cfg: dict, bar) -> EngineO
             idx = get_support(t)
             flat = idx + roff
             if jit is not None:
-                th, sub = jit.pre(t, flat, last, theta, F, P)
+                th, sub = jit.pre(t, flat, last, theta, F, ep.P, spent)
             else:
-                th, sub = _pre_numpy(fam, t, flat, idx, last, theta, fields, powers, prow,
-                                     tid_run, project)
+                th, sub = _pre_numpy(fam, ep, t, flat, idx, last, spent, theta, fields,
+                                     rows * ep.stride, tid_run, project)
             f, g = lossgrad(t, idx, flat, th)
             g = np.asarray(g, dtype=np.float64)
             state = fam.state(opt, t - 1, sub, glob)
@@ -104,18 +104,19 @@ def run_sparse(inst, opt, theta0: np.ndarray, T: int, cfg: dict, bar) -> EngineO
             new_th, st = opt.step_arrays(g, th, state, h, repeats=T)
             new_fields = {name: getattr(st, name) for name in fam.fields}
             if jit is not None:     # project, reach, and commit in one compiled call
-                new_th, reach = jit.post(t, flat, new_th, new_fields, theta, F, last,
+                new_th, reach = jit.post(t, flat, new_th, new_fields, theta, F, last, spent,
                                          rec is not None)
             else:
                 new_th = project(new_th, idx)
                 reach = None
                 if rec is not None and fam.driver is not None:
-                    reach = _reach(fam, new_fields, new_th, idx, tid_run, t, project)
+                    reach = _reach(fam, ep, new_fields, new_th, idx, tid_run, t, project)
                 # commit (no exception can leave half a step behind after this point)
                 theta[flat] = new_th
                 for name in fam.fields:
                     fields[name][flat] = new_fields[name]
                 last[flat] = t
+                spent[flat] = False
             glob = getattr(st, "log_beta1_prod", None)
             losses[t - 1] = f
             if rec is not None:
@@ -124,9 +125,17 @@ def run_sparse(inst, opt, theta0: np.ndarray, T: int, cfg: dict, bar) -> EngineO
                          None if fam.vfield is None else new_fields[fam.vfield])
             done = t
             bar.update(1)
+            if t == ep.end and t < T:       # the next epoch's tables (sparse_epochs)
+                close(fam, ep, fields, theta, last, spent, R, d, project)
+                ep = Epoch(fam, decaying, t, min(T, t + EPOCH_STEPS), R)
+                if jit is not None:
+                    jit.use(ep)
+                if rec is not None and fam.driver is not None:
+                    rec.widen(*boundary_reach(fam, ep, fields, theta, spent, d, project))
     except KeyboardInterrupt:
         pass
-    theta_final = _catch_up_all(fam, fields, theta, last, done, R, d, project, tid_run)
+    theta_final = catch_up(fam, ep, fields, theta, last, spent, done, R, d, project)[0] \
+        if done > 0 else theta.copy()
     meta = {}
     if rec is not None:
         if fam.driver is None:
@@ -140,12 +149,13 @@ def run_sparse(inst, opt, theta0: np.ndarray, T: int, cfg: dict, bar) -> EngineO
                     "D_inf": "upper bound: max_i of the per-coordinate range, where each "
                              "touch adds the end point of the coming (monotone) drift at "
                              "once (lazy sparse engine); exact once the drifts have ended"}
-    return EngineOutput(losses, rec.out if rec is not None else {}, theta_final, done, meta,
+    return EngineOutput(losses, rec.out if rec is not None else {},
+                        theta_final.reshape(R, d), done, meta,
                         notes={"sparse_step": "compiled (numba)" if jit is not None else
                                f"numpy ({why_not})"})
 
 
-def _pre_numpy(fam, t, flat, idx, last, theta, fields, powers, prow, tid_run, project):
+def _pre_numpy(fam, ep, t, flat, idx, last, spent, theta, fields, prow, tid_run, project):
     """The NumPy reference of :func:`.compiled.step.pre_step`: ``(theta_t, sub)``."""
     s = last[flat]
     n = (t - 1) - s
@@ -153,44 +163,40 @@ def _pre_numpy(fam, t, flat, idx, last, theta, fields, powers, prow, tid_run, pr
     pn = n + prow
     for name in fam.fields:
         raw[name] = val = fields[name][flat]
-        pw = powers.get(name)
+        pw = ep.powers.get(name)
         sub[name] = val * pw[pn] if pw is not None else val
     if fam.L is not None:          # m_{t-1} = m_s prod_{r=s+1}^{t-1} beta1_r
         sub["m"] = raw["m"] * np.exp((fam.L[t - 1] - fam.L[s]).astype(np.float64))
     th = theta[flat]
     if fam.driver is not None:
         drv = raw[fam.driver]
-        sel = (n > 0) & (drv != 0) & (tid_run >= 0)
+        sel = (n > 0) & (drv != 0) & (tid_run >= 0) & ~spent[flat]
         if sel.any():
             tid = np.broadcast_to(tid_run, sel.shape)[sel]
-            ss = s[sel]
-            e = fam.tables.window_end(tid, ss, t - 1)
-            logz = _log_root(fam, raw, sel)
-            th[sel] -= drv[sel] * fam.tables.drift(tid, ss, e, logz, SHORT_GAP)
+            ss = s[sel] - ep.origin
+            e = ep.tables.window_end(tid, ss, t - 1 - ep.origin)
+            logz = log_root(fam, raw, sel)
+            th[sel] -= drv[sel] * ep.tables.drift(tid, ss, e, logz, SHORT_GAP)
             th = project(th, idx)
     return th, sub
 
 
 class _Compiled:
-    """The compiled step's fixed arguments, for one run set (see :mod:`.compiled.step`)."""
+    """The compiled step's fixed arguments, for one run set (see :mod:`.compiled.step`);
+    :meth:`use` switches to an epoch's tables and powers."""
 
     def __init__(self, fam, decaying, domain, R, d, T):
         from .compiled import drift, recorder, step      # numba is imported here, only
-        self.step, self.recorder = step, recorder.CompiledRecorder
+        self.step, self.recorder, self.drift = step, recorder.CompiledRecorder, drift
         self.d, self.T = d, T
         self.names = fam.fields
         self.prow = np.array([decaying.index(n) if n in decaying else -1
                               for n in fam.fields], dtype=np.int64)
-        self.driver = fam.fields.index(fam.driver) if fam.driver is not None else -1
+        self.has_drift = fam.driver is not None and fam.specs
+        self.driver = fam.fields.index(fam.driver) if self.has_drift else -1
         self.zfield = fam.fields.index(fam.zfield) if fam.zfield is not None else -1
         self.tid = (np.ascontiguousarray(fam.tid, dtype=np.int64) if fam.tid is not None
                     else np.full(R, -1, dtype=np.int64))
-        if fam.tables is None:
-            self.driver = -1
-            fam_tables = _empty_tables()
-        else:
-            fam_tables = fam.tables
-        self.ta = drift.table_arrays(fam_tables)
         if fam.L is not None:       # a scheduled beta1: L as a double-double
             self.m_row = fam.fields.index("m")
             self.L_hi = fam.L.astype(np.float64)
@@ -203,21 +209,27 @@ class _Compiled:
         self.lo = np.ascontiguousarray(np.broadcast_to(np.asarray(lo, np.float64), (d,)))
         self.hi = np.ascontiguousarray(np.broadcast_to(np.asarray(hi, np.float64), (d,)))
 
-    def pre(self, t, flat, last, theta, F, P):
-        th, _raw, sub = self.step.pre_step(t, flat, self.d, last, theta, F, P, self.prow,
-                                           self.T + 1, self.driver, self.zfield, self.tid,
-                                           self.ta, SHORT_GAP, self.lo, self.hi,
-                                           self.m_row, self.L_hi, self.L_lo)
+    def use(self, ep):
+        """Read the tables and powers of epoch ``ep`` from now on."""
+        self.origin, self.stride = ep.origin, ep.stride
+        self.ta = self.drift.table_arrays(ep.tables if self.has_drift else _empty_tables())
+
+    def pre(self, t, flat, last, theta, F, P, spent):
+        th, _raw, sub = self.step.pre_step(t, self.origin, flat, self.d, last, spent, theta,
+                                           F, P, self.prow, self.stride, self.driver,
+                                           self.zfield, self.tid, self.ta, SHORT_GAP,
+                                           self.lo, self.hi, self.m_row, self.L_hi,
+                                           self.L_lo)
         return th, {name: sub[q] for q, name in enumerate(self.names)}
 
-    def post(self, t, flat, new_th, new_fields, theta, F, last, want_reach):
+    def post(self, t, flat, new_th, new_fields, theta, F, last, spent, want_reach):
         new_th = np.array(new_th, dtype=np.float64, order="C")        # projected in place
         NF = np.empty((len(self.names),) + new_th.shape)
         for q, name in enumerate(self.names):
             NF[q] = new_fields[name]
         want = want_reach and self.driver >= 0
         reach = np.empty_like(new_th) if want else new_th
-        self.step.post_step(t, self.T, flat, self.d, new_th, NF, theta, F, last,
+        self.step.post_step(t, self.origin, flat, self.d, new_th, NF, theta, F, last, spent,
                             self.driver, self.zfield, self.tid, self.ta, want, reach,
                             self.lo, self.hi)
         return new_th, (reach if want else None)
@@ -229,59 +241,28 @@ def _empty_tables():
     return DriftTables([dict(la0=np.zeros(2), lb0=np.zeros(2), ga=0.0, gb=0.0, eps=1.0)], 1)
 
 
-def _log_root(fam, fields, where):
-    r""":math:`\log\sqrt z` of the drift's denominator state (``fam.zfield``) at ``where``
-    (a mask or indices), :math:`-\infty` (no denominator) when the family has none."""
-    if fam.zfield is None:
-        return np.full(np.shape(fields[fam.driver][where]), -np.inf)
-    with np.errstate(divide="ignore"):
-        return 0.5 * np.log(fields[fam.zfield][where])
-
-
-def _reach(fam, new_fields, new_th, idx, tid_run, t, project):
+def _reach(fam, ep, new_fields, new_th, idx, tid_run, t, project):
     """Where the drift after step t takes each touched coordinate if it is not touched
-    again: the far end of its monotone path (exactly, by the same drift sums)."""
+    again within the epoch ``ep``: the far end of its monotone path (exactly, by the
+    same drift sums; a drift that goes on after the epoch is widened at its start,
+    :func:`.sparse_epochs.boundary_reach`)."""
     drv = new_fields[fam.driver]
     tid = np.broadcast_to(tid_run, drv.shape)
     ok = (drv != 0) & (tid >= 0)
-    T = fam.tables.T
-    if t >= T or not ok.any():
+    tab = ep.tables
+    tl = t - ep.origin
+    if tl >= tab.T or not ok.any():
         return new_th
     tid = tid[ok]
-    logz = _log_root(fam, new_fields, ok)
+    logz = log_root(fam, new_fields, ok)
     factor = np.empty(tid.shape[0])
     for j in np.unique(tid):            # one table at a time: each run as if alone
         mine = tid == j
-        e = min(T, int(fam.tables.J[j * fam.tables.W + t]))
-        factor[mine] = fam.tables.evaluate_common(int(j), t, e, logz[mine])
+        e = min(tab.T, int(tab.J[j * tab.W + tl]))
+        factor[mine] = tab.evaluate_common(int(j), tl, e, logz[mine])
     reach = new_th.copy()
     reach[ok] -= drv[ok] * factor
     return project(reach, idx)
-
-
-def _catch_up_all(fam, fields, theta, last, done, R, d, project, tid_run):
-    """theta_{done+1} for every coordinate (drift of the untouched ones up to step done)."""
-    out = theta.copy()
-    if fam.driver is None or done == 0:
-        return out.reshape(R, d)
-    tid_flat = np.repeat(fam.tid, d)
-    drv = fields[fam.driver]
-    chunk = 1 << 16
-    for a in range(0, R * d, chunk):
-        b = min(a + chunk, R * d)
-        s = last[a:b]
-        sel = (s < done) & (drv[a:b] != 0) & (tid_flat[a:b] >= 0)
-        if not sel.any():
-            continue
-        pos = np.flatnonzero(sel) + a
-        tid, ss = tid_flat[pos], s[sel]
-        e = fam.tables.window_end(tid, ss, done)
-        logz = _log_root(fam, fields, pos)
-        out[pos] -= drv[pos] * fam.tables.drift(tid, ss, e, logz, SHORT_GAP)
-        run = pos // d
-        coord = pos - run * d
-        out[pos] = project(out[pos][None, :], coord[None, :])[0]
-    return out.reshape(R, d)
 
 
 def _projector(domain):

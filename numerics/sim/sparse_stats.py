@@ -125,6 +125,12 @@ class SparseRecorder:
         if self.v is not None:
             self._moment(t, flat, old_state, new_state)
 
+    def widen(self, flat: np.ndarray, values: np.ndarray) -> None:
+        """Widen the ranges of the coordinates ``flat`` (1-D flat indices, unique, of any
+        runs) to include ``values`` from the next row on: the far ends of drifts that go
+        on into a new epoch (:func:`.sparse_epochs.boundary_reach`)."""
+        widen_ranges(self._lo, self._hi, self._range2, self._dinf, flat, values, self.d)
+
     def _widen(self, flat, values):
         lo, hi = self._lo[flat], self._hi[flat]
         before = hi - lo
@@ -216,4 +222,21 @@ class SparseRecorder:
         self._top_flat = part + (np.arange(R) * d)[:, None]
 
 
-__all__ = ["SparseRecorder"]
+def widen_ranges(lo, hi, range2, dinf, flat, values, d: int) -> None:
+    """In place: per coordinate ``lo``/``hi`` (R d) widened to include ``values`` at the
+    unique flat indices ``flat`` (1-D), and per run the sum of squared ranges ``range2``
+    and the largest range ``dinf`` (R,) updated by the change."""
+    if flat.shape[0] == 0:
+        return
+    run = flat // d
+    a, b = lo[flat], hi[flat]
+    before = b - a
+    a, b = np.minimum(a, values), np.maximum(b, values)
+    lo[flat], hi[flat] = a, b
+    after = b - a
+    range2 += np.bincount(run, weights=after * after - before * before,
+                          minlength=range2.shape[0])
+    np.maximum.at(dinf, run, after)
+
+
+__all__ = ["SparseRecorder", "widen_ranges"]

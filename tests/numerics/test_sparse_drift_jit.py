@@ -82,7 +82,7 @@ def _close(got, ref):
 def built():
     out = []
     for name, hp, R in SETS:
-        tables = lazy_family(optimizers.make(name, **hp), T, R).tables
+        tables = lazy_family(optimizers.make(name, **hp), T, R).tables_for(0, T)
         out.append((f"{name}{hp}", tables, jd.table_arrays(tables)))
     return out
 

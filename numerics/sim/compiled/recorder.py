@@ -14,6 +14,8 @@ import math
 import numba
 import numpy as np
 
+from ..sparse_stats import widen_ranges
+
 # the rows of the (n, T, R) output block: the second-moment statistics follow only when
 # the optimizer has one, sum_b1t_vhat_over_alpha only when it has a beta1
 _BASE = ("G", "G_inf", "D", "D_inf", "sum_g_norm")
@@ -119,6 +121,11 @@ class CompiledRecorder:
                             self._tab, self._stamp, self._fresh, self._top_key,
                             self._top_flat, self._top_n)
         self._pending = (flat, _arg(theta_next), None if reach is None else _arg(reach))
+
+    def widen(self, flat: np.ndarray, values: np.ndarray) -> None:
+        """:meth:`.SparseRecorder.widen` (once per epoch, so in NumPy)."""
+        c, run = self._coord, self._run          # rows of these are views: in place
+        widen_ranges(c[_LO], c[_HI], run[_RANGE2], run[_DINF], flat, values, self.d)
 
     def _grow(self, cap):
         """Room for ``cap`` keys per run in the top arrays (the kept ones are copied)."""

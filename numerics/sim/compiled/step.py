@@ -54,12 +54,15 @@ def _log_root(value):
 
 
 @numba.njit(**_JIT)
-def pre_step(t, flat, d, last, theta, F, P, prow, T1, driver, zfield, tid_run, ta, short,
-             lo, hi, m_row, L_hi, L_lo):
+def pre_step(t, origin, flat, d, last, spent, theta, F, P, prow, T1, driver, zfield,
+             tid_run, ta, short, lo, hi, m_row, L_hi, L_lo):
     r"""Gather and catch up the touched coordinates of step ``t``.
 
-    ``flat`` (R, k) flat indices; ``F`` (nf, R d) the fields as of each coordinate's last
-    update; ``P`` (nf, R (T+1)) the powers :math:`\delta^n` per field, with ``prow[q]``
+    ``origin`` the first step of the epoch whose tables ``ta`` are (entry 0: step
+    ``origin``; :mod:`..sparse_epochs`); ``flat`` (R, k) flat indices; ``spent`` (R d)
+    the coordinates whose drift is complete until their next touch; ``F`` (nf, R d) the
+    fields as of each coordinate's last update; ``P`` (nf, R T1) the epoch's powers
+    :math:`\delta^n` per field (run r at ``r T1 + n``), with ``prow[q]``
     the row of field q in ``P`` (-1: the field does not decay); ``driver``, ``zfield``
     the rows of the drift's driving field and of its denominator state (-1: none);
     ``tid_run`` (R,) the drift table of each run (-1: no drift); ``ta`` the tables
@@ -99,12 +102,12 @@ def pre_step(t, flat, d, last, theta, F, P, prow, T1, driver, zfield, tid_run, t
             if m_row >= 0:
                 sub[m_row, r, j] = raw[m_row, r, j] * math.exp(
                     (L_hi[t - 1] - L_hi[s]) + (L_lo[t - 1] - L_lo[s]))
-            if driver >= 0 and n > 0 and tid >= 0:
+            if driver >= 0 and n > 0 and tid >= 0 and not spent[flat[r, j]]:
                 drv = raw[driver, r, j]
                 if drv != 0.0:
-                    e = window_end_one(ta, tid, s, t - 1)
+                    e = window_end_one(ta, tid, s - origin, t - 1 - origin)
                     logz = _log_root(raw[zfield, r, j]) if zfield >= 0 else -math.inf
-                    th[r, j] -= drv * drift_one(ta, tid, s, e, logz, short)
+                    th[r, j] -= drv * drift_one(ta, tid, s - origin, e, logz, short)
                     moved = True
     if moved:       # the NumPy engine projects the whole step's coordinates then
         for r in range(R):
@@ -114,11 +117,12 @@ def pre_step(t, flat, d, last, theta, F, P, prow, T1, driver, zfield, tid_run, t
 
 
 @numba.njit(**_JIT)
-def post_step(t, T, flat, d, new_th, NF, theta, F, last, driver, zfield, tid_run, ta,
-              want_reach, reach, lo, hi):
+def post_step(t, origin, flat, d, new_th, NF, theta, F, last, spent, driver, zfield,
+              tid_run, ta, want_reach, reach, lo, hi):
     """Project the step's result ``new_th`` (R, k) in place, fill ``reach`` (R, k) with
-    the far end of the coming drift when ``want_reach`` (else leave it), and write the
-    iterate, the new fields ``NF`` (nf, R, k) and the step back."""
+    the far end of the coming drift within the epoch (tables ``ta`` from step
+    ``origin``) when ``want_reach`` (else leave it), and write the iterate, the new
+    fields ``NF`` (nf, R, k) and the step back (no longer ``spent``)."""
     R, k = flat.shape
     nf = F.shape[0]
     for r in range(R):
@@ -130,11 +134,12 @@ def post_step(t, T, flat, d, new_th, NF, theta, F, last, driver, zfield, tid_run
             new_th[r, j] = x
             if want_reach:
                 far = x
-                if driver >= 0 and t < T and tid >= 0:
+                if driver >= 0 and tid >= 0:
                     drv = NF[driver, r, j]
                     if drv != 0.0:
                         logz = _log_root(NF[zfield, r, j]) if zfield >= 0 else -math.inf
-                        far = _clip(x - drv * reach_factor(ta, tid, t, logz), lo, hi, i)
+                        far = _clip(x - drv * reach_factor(ta, tid, t - origin, logz), lo,
+                                    hi, i)
                 reach[r, j] = far
     for r in range(R):
         for j in range(k):
@@ -143,6 +148,7 @@ def post_step(t, T, flat, d, new_th, NF, theta, F, last, driver, zfield, tid_run
             for q in range(nf):
                 F[q, f] = NF[q, r, j]
             last[f] = t
+            spent[f] = False
 
 
 __all__ = ["post_step", "pre_step"]
