@@ -70,6 +70,7 @@ from .sim.setup import (SampledData, StackedInstance, available_memory, check_ch
                         check_posint, initial_point, parse_seeds, pick_engine,
                         resolve_optimizer, resolve_problem, sample_instance)
 from .sim.sparse_engine import run_sparse
+from .sim.sparse_epochs import EPOCH_STEPS
 
 ENGINE_RUNNERS = {"dense": run_dense, "sparse": run_sparse, "oblivious": run_oblivious}
 _resolve_problem = resolve_problem      # the former name (benchmarks/bench.py)
@@ -149,10 +150,13 @@ def run(problem: Any, optimizer: Any, T: int, runs: int | None = None, seed: Any
 #: per-step arrays a run keeps: losses and the statistics of the schema, each (T, R)
 _PER_STEP_ARRAYS = 13
 #: the lazy engine's per-step tables: one drift table (184 bytes a step for Adam's 16
-#: moments, ``sparse_tables``), plus per run the step sequences (learning rate, bias
-#: corrections, powers, the statistics' scales); measured with tracemalloc at T = 2e5,
-#: R = 3: 305-377 bytes a step besides the recorded statistics (674 with three distinct
-#: per-run hyperparameters, i.e. three tables)
+#: moments, ``sparse_tables``) for the steps of one epoch (at most ``EPOCH_STEPS``,
+#: ``sim.sparse_epochs``), plus per run and step of the whole run the step sequences
+#: (learning rate, bias corrections, the statistics' scales); measured with tracemalloc
+#: at T = 2e5, R = 3 before the epochs: 305-377 bytes a step besides the recorded
+#: statistics (674 with three distinct per-run hyperparameters, i.e. three tables), of
+#: which the epochs leave the family's sequences (64 B a step kept, 208 at its peak) and
+#: the statistics' per-step table (96)
 _DRIFT_BYTES_PER_STEP, _DRIFT_BYTES_PER_RUN_STEP = 200, 120
 
 
@@ -161,7 +165,8 @@ def estimate(problem: Any, T: int, runs: int, *, stats: bool = True,
     r"""Rough sizes of one :func:`run` before it starts, in bytes: ``memory`` (the
     per-step arrays, :math:`13\,T R` float64 with statistics; the iterate, gradient and
     optimizer state, about :math:`8 R d` float64; the lazy engine's drift tables, about
-    :math:`200 + 120 R` bytes per step; for non-linear losses the data and the
+    200 bytes per step of one epoch (at most :math:`2^{16}` steps), and its step
+    sequences, about :math:`120 R` bytes per step; for non-linear losses the data and the
     comparator's solve, about :math:`40 R T k` bytes for k nonzeros per step: the data
     with A and its transpose in CSR and the solver's vectors; with tracemalloc the peak of
     whole ``logistic-sparse`` runs was 50 MB (k = 100, T = 5000, R = 3) and 59 MB
@@ -177,8 +182,8 @@ def estimate(problem: Any, T: int, runs: int, *, stats: bool = True,
     # the whole horizon's data is held only where the comparator needs it (not for linear
     # losses: their comparator is a closed form of running sums, and the engines stream)
     data = 0 if getattr(prob, "linear", False) else 40 * runs * T * min(k, d)
-    drift = (_DRIFT_BYTES_PER_STEP + _DRIFT_BYTES_PER_RUN_STEP * runs) * T \
-        if getattr(prob, "sparse", False) else 0
+    drift = (_DRIFT_BYTES_PER_STEP * min(T, EPOCH_STEPS) +
+             _DRIFT_BYTES_PER_RUN_STEP * runs * T) if getattr(prob, "sparse", False) else 0
     rows = log_rows(T).size
     return {"memory": per_step * T + state + drift + data,
             "disk_all": per_step * T + 3 * 8 * runs * d,

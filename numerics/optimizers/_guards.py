@@ -71,8 +71,13 @@ def check_subnormal(name, eps, state, p, new_p, t) -> None:
     runs with :math:`\epsilon = 0` are scanned, three passes per accumulator.
     Found by the property suite (tests/numerics/test_prop_step.py).
     """
-    zero = np.broadcast_to(np.asarray(eps, dtype=np.float64), (p.shape[0], 1)) == 0.0
-    if not zero.any():                          # eps > 0 in every run: nothing to check
+    if isinstance(eps, np.ndarray):             # per run
+        zero = np.broadcast_to(eps.astype(np.float64, copy=False), (p.shape[0], 1)) == 0.0
+        if not zero.any():                      # eps > 0 in every run: nothing to check
+            return
+    elif eps == 0:                              # one eps for all runs (every step: no arrays)
+        zero = True
+    else:
         return
     tiny = np.finfo(p.dtype).tiny
     for field, hit in _subnormal_fields(state, p.shape, tiny):

@@ -9,6 +9,7 @@ declarations most optimizers share.
 """
 from __future__ import annotations
 
+import math
 import numbers
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -53,6 +54,11 @@ def check_numeric(owner: str, name: str, kind: str, value: Any):
     pred, allowed = _RANGES[kind]
     if isinstance(value, (bool, np.bool_)) or isinstance(value, (str, bytes)):
         raise _fail_type(owner, name, allowed, value)
+    if isinstance(value, (float, int)):  # a plain number (a schedule's value, every step):
+        f = float(value)                 # the same test as below, without arrays
+        if not (math.isfinite(f) and pred(f)):
+            raise ValueError(f"{owner}: {name} must be {allowed}; got {value!r}")
+        return f
     if isinstance(value, numbers.Real):
         arr = np.asarray(float(value))
     else:

@@ -8,7 +8,10 @@ touched coordinates, catches them up (decays by powers, the drift from
 :math:`f_t` and its gradient there, applies the optimizer's own ``update`` to
 the (R, k) sub-arrays, projects, and scatters back.  At the end every
 coordinate is caught up to the last step, so ``theta_final`` is the full
-:math:`\\theta_{T+1}`.
+:math:`\\theta_{T+1}`.  The run is cut into epochs of at most
+:data:`.sparse_epochs.EPOCH_STEPS` steps, at whose ends every coordinate is caught up
+the same way, so that the tables and powers cover one epoch, not the whole run
+(:mod:`.sparse_epochs`; ``spent`` marks the coordinates whose drift is complete).
 
 With numba (``pip install "adamlab[fast]"``) the step's own work -- gather, catch-up,
 drift, projection, the far end of the coming drift, write-back and the statistics -- runs
@@ -145,10 +148,13 @@ def run_sparse(inst, opt, theta0: np.ndarray, T: int, cfg: dict, bar) -> EngineO
         else:
             meta = {"D": "upper bound: bounding-box diagonal of the iterates, where each "
                          "touch adds the end point of the coming (monotone) drift at once "
-                         "(lazy sparse engine)",
+                         f"(lazy sparse engine; up to the end of its epoch of {EPOCH_STEPS} "
+                         "steps, and the rest at the next one's start)",
                     "D_inf": "upper bound: max_i of the per-coordinate range, where each "
                              "touch adds the end point of the coming (monotone) drift at "
-                             "once (lazy sparse engine); exact once the drifts have ended"}
+                             f"once (lazy sparse engine; up to the end of its epoch of "
+                             f"{EPOCH_STEPS} steps, and the rest at the next one's start); "
+                             "exact once the drifts have ended"}
     return EngineOutput(losses, rec.out if rec is not None else {},
                         theta_final.reshape(R, d), done, meta,
                         notes={"sparse_step": "compiled (numba)" if jit is not None else

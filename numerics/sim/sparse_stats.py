@@ -35,7 +35,9 @@ What the dense recorder (:class:`.stats.DenseRecorder`) computes from full
   recorder exactly.  With drift, each touch also adds the farthest point the
   coming drift can reach (the monotone drift is bounded by
   :meth:`.sparse_tables.DriftTables.drift_bound`): an upper bound, as the
-  schema allows.
+  schema allows.  The far end is that of the drift within the current epoch of the
+  engine; a drift that goes on into the next epoch adds its far end there at the
+  epoch's start (:meth:`SparseRecorder.widen`).
 """
 from __future__ import annotations
 

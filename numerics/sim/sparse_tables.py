@@ -48,6 +48,11 @@ rounding (relative error :math:`\sim 10^{-15}`):
    Adam's defaults J(s) - s is about 420 steps, so a gap spans at most two or
    three blocks however long it is).
 
+The engine builds tables for one epoch of steps at a time, indexed from its first step
+(:mod:`.sparse_epochs`): every sum above depends on differences of steps only, so the
+tables of steps a..b give the sums of the gaps inside (a, b] (:math:`J(s)` then
+truncates at b at the latest).
+
 With :math:`\epsilon = 0` the poles vanish, :math:`h = 0`, and the formula is
 the closed form :math:`\mu_0/\tilde y`.  A sum without denominator (RMSprop's
 momentum) is the case z = 0, :math:`\epsilon = 1`, LB = 0.

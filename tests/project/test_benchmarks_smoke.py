@@ -71,3 +71,14 @@ def test_reddi_compiled_beside_numpy(bench):
     for name in ("adam", "amsgrad"):
         assert c[f"{name}_compiled_step"].startswith("compiled (numba): the recorded")
         assert c[f"{name}_regret_max_diff_over_max"] <= 1e-12
+
+
+def test_epochs_beside_one_epoch(bench):
+    """M at a toy size: an epoch's tables are smaller than the whole run's, and the run
+    cut into epochs equals the one-epoch run to rounding."""
+    m = bench.bench_epochs(d=200, k=3, T=300, epoch=64)
+    assert m["epoch_steps"] == 64
+    assert m["tables_epoch_MB"] < m["tables_whole_run_MB"] / 3
+    for key in ("rel_diff_theta", "rel_diff_regret", "rel_diff_stats_max"):
+        assert m[key] <= 1e-12, key
+    assert m["epochs_s"] > 0 and m["one_epoch_s"] > 0
