@@ -103,7 +103,6 @@ def test_a_drift_across_a_boundary_widens_the_ranges(monkeypatch):
 def test_interrupted_run_in_a_later_epoch(monkeypatch):
     prob = problems.make("logistic-sparse", d=80, density=0.05, radius=0.1)
     opt = optimizers.make("adam", lr=0.05)
-    inst = {}
 
     class Stop:
         def __init__(self, real):
@@ -122,12 +121,12 @@ def test_interrupted_run_in_a_later_epoch(monkeypatch):
             return getattr(prob, k)
 
         def sample(self, T, runs=1, seed=0, shared=False):
-            inst["i"] = Stop(prob.sample(T, runs, seed, shared=shared))
-            return inst["i"]
+            return Stop(prob.sample(T, runs, seed, shared=shared))
 
-    assert len(_boundaries(monkeypatch, 15)) == 0
+    seen = _boundaries(monkeypatch, 15)
     res = simulate.run(P(), opt, 100, progress=False)
     assert res.steps_done == 40 and not res.complete
+    assert len(seen) == 2                     # after steps 15 and 30; stopped inside the third
     ref = simulate.run(prob, opt, 40, engine="dense", progress=False)
     assert rel(res.theta_final, ref.theta_final) <= 1e-12
     assert rel(res.losses[:40], ref.losses) <= 1e-12
