@@ -465,13 +465,16 @@ def bench_epochs(d, k, T, epoch=None):
 R1_SERIES = "adam,amsgrad,adagrad,sgd"
 
 
-def _regret_process(out: str, T: int, kernels: str) -> float:
-    """Wall time of ``adamlab regret`` on R1's workload in a fresh process."""
+def _regret_process(out: str, T: int, kernels: str, d: int | None = None) -> float:
+    """Wall time of ``adamlab regret`` on R1's workload in a fresh process (``d``: that
+    many coordinates, still 100 words a document; default the problem's 10^4)."""
     import subprocess
     env = dict(os.environ, ADAMLAB_KERNELS=kernels)
     argv = [sys.executable, "-m", "adamlab", "regret", "--problem", "logistic-sparse",
             "--optimizers", R1_SERIES, "--T", str(T), "--runs", "3", "--out", out,
             "--formats", "png", "--no-progress", "--quiet"]
+    if d is not None:
+        argv += ["--problem-params", f"d={d},density={100 / d!r}"]
     t0 = time.perf_counter()
     done = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                           text=True)
@@ -491,24 +494,27 @@ def _regret_curves(out: str) -> dict:
     return curves
 
 
-def bench_regret(Ts, peer_T):
+def bench_regret(Ts, peer_T, d=None):
     """R1: ``adamlab regret`` end to end at each T in ``Ts`` as a user runs it
     (``ADAMLAB_KERNELS`` unset: the compiled sparse step from
     ``sparse_engine.MIN_COMPILED_STEPS`` steps on), and at ``peer_T`` also compiled at
     any T (``always``) against NumPy (``off``), with the largest relative difference of
-    their losses (see the module docs)."""
+    their losses (see the module docs).  ``d``: the problem's dimension (100 words a
+    document whatever d); ``peer_T`` None runs ``auto`` only."""
     import shutil
     import tempfile
     root = tempfile.mkdtemp(prefix="adamlab-bench-R1-")
-    out = {"series": R1_SERIES, "runs": 3}
+    out = {"series": R1_SERIES, "runs": 3, "d": d or 10**4}
     try:
         for T in Ts:
-            _regret_process(os.path.join(root, f"warm{T}"), T, "auto")   # caches comparators
+            # the first run solves and caches the comparators
+            warm = _regret_process(os.path.join(root, f"warm{T}"), T, "auto", d)
+            out[f"T{T}_first_run_s"] = round(warm, 2)
             runs = {"auto": None} if T != peer_T else {"auto": None, "always": None,
                                                         "off": None}
             for mode in runs:
                 where = os.path.join(root, f"{mode}{T}")
-                out[f"T{T}_{mode}_s"] = round(_regret_process(where, T, mode), 2)
+                out[f"T{T}_{mode}_s"] = round(_regret_process(where, T, mode, d), 2)
                 runs[mode] = _regret_curves(where)
                 out[f"T{T}_{mode}_sparse_step"] = sorted({how for _, how in
                                                           runs[mode].values()})
@@ -550,6 +556,11 @@ def main(argv=None) -> dict:
                     help="override T of R3 (the batch of small runs)")
     ap.add_argument("--R1-T", dest="r1_T", default=None, metavar="T,...",
                     help="the horizons of R1 (default 10000,100000; the peers run at the first)")
+    ap.add_argument("--R1-d", dest="r1_d", type=int, default=None,
+                    help="R1's dimension (default 10^4; another d runs auto only, e.g. the "
+                         "issue's d = 10^6 report)")
+    ap.add_argument("--R2-d", dest="r2_d", type=int, default=None,
+                    help="R2's dimension (default 10^6; the issue also asks for 10^7)")
     args = ap.parse_args(argv)
     only = [x.strip().upper() for x in args.only.split(",") if x.strip()]
     if not only or not set(only) <= set(TARGETS):
@@ -567,6 +578,13 @@ def main(argv=None) -> dict:
         if not Ts or min(Ts) < 1:
             raise SystemExit("bench: --R1-T takes integers >= 1")
         sizes["R1"] = dict(Ts=Ts, peer_T=Ts[0])
+    for flag, key in ((args.r1_d, "R1"), (args.r2_d, "R2")):
+        if flag is not None:
+            if flag < 100:
+                raise SystemExit("bench: --R1-d and --R2-d take integers >= 100")
+            sizes[key]["d"] = flag
+    if args.r1_d is not None and args.r1_d != 10**4:
+        sizes["R1"]["peer_T"] = None
     torch = None if args.no_torch else _torch()
     if torch is not None:
         torch.sparse.check_sparse_tensor_invariants.disable()

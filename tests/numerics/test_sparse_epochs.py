@@ -177,7 +177,7 @@ def test_epochs_cover_the_run_and_check_their_input():
 
 
 @pytest.mark.slow          # compiles the sparse step (numba, a few seconds per process)
-@pytest.mark.parametrize("case", [0, 2, 5, 8, 10])
+@pytest.mark.parametrize("case", [2, 5, 10])        # spent drifts, a schedule, momenta
 def test_short_epochs_compiled_equal_numpy(monkeypatch, case):
     """The compiled step reads an epoch's tables and powers from its origin, and skips
     spent coordinates, as the NumPy step does: whole runs agree to 1e-12."""

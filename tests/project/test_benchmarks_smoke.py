@@ -62,6 +62,8 @@ def test_main_writes_json(bench, tmp_path):
     assert json.loads(path.read_text())["R4"]["d"] == figs["R4"]["d"] == 10**5
     with pytest.raises(SystemExit):
         bench.main(["--only", "xyz"])
+    with pytest.raises(SystemExit, match="--R2-d take"):
+        bench.main(["--only", "R2", "--R2-d", "5"])
 
 
 @pytest.mark.slow
