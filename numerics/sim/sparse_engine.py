@@ -198,7 +198,7 @@ class _Compiled:
         self.names = fam.fields
         self.prow = np.array([decaying.index(n) if n in decaying else -1
                               for n in fam.fields], dtype=np.int64)
-        self.has_drift = fam.driver is not None and fam.specs
+        self.has_drift = fam.driver is not None and bool(fam.specs)
         self.driver = fam.fields.index(fam.driver) if self.has_drift else -1
         self.zfield = fam.fields.index(fam.zfield) if fam.zfield is not None else -1
         self.tid = (np.ascontiguousarray(fam.tid, dtype=np.int64) if fam.tid is not None
