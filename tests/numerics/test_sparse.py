@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import math
-import os
-import signal
 from types import SimpleNamespace
 
 import numpy as np
@@ -12,6 +10,7 @@ import pytest
 from adamlab.numerics import domains, optimizers, problems, simulate
 from adamlab.numerics.optimizers.schedules import Beta1Decay, InverseSqrt
 from adamlab.numerics.sim.sparse_tables import DriftTables
+from interrupt import interrupted_at
 
 
 def rel(a, b):
@@ -207,27 +206,7 @@ def test_engine_choice_and_fallbacks():
 def test_interrupted_sparse_run_catches_up_to_the_last_step_done():
     prob = problems.make("logistic-sparse", d=80, density=0.05, radius=0.1)
     opt = optimizers.make("adam", lr=0.05)
-
-    class Stop:
-        def __init__(self, inst):
-            self._i = inst
-
-        def __getattr__(self, k):
-            return getattr(self._i, k)
-
-        def loss_and_grad_support(self, t, th):
-            if t == 40:
-                os.kill(os.getpid(), signal.SIGINT)
-            return self._i.loss_and_grad_support(t, th)
-
-    class P:
-        def __getattr__(self, k):
-            return getattr(prob, k)
-
-        def sample(self, T, runs=1, seed=0, shared=False):
-            return Stop(prob.sample(T, runs, seed, shared=shared))
-
-    res = simulate.run(P(), opt, 100, progress=False)
+    res = simulate.run(interrupted_at(prob, 40), opt, 100, progress=False)
     assert res.steps_done == 40 and not res.complete
     ref = simulate.run(prob, opt, 40, engine="dense", progress=False)
     assert rel(res.theta_final, ref.theta_final) <= 1e-12

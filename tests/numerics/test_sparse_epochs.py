@@ -7,9 +7,6 @@ sums as tables built for the whole run.
 """
 from __future__ import annotations
 
-import os
-import signal
-
 import numpy as np
 import pytest
 
@@ -17,6 +14,7 @@ from adamlab.numerics import optimizers, problems, simulate
 from adamlab.numerics.optimizers.schedules import Beta1Decay, InverseSqrt
 from adamlab.numerics.sim import sparse_engine, sparse_epochs
 from adamlab.numerics.sim.sparse import lazy_family
+from interrupt import interrupted_at
 
 
 def rel(a, b):
@@ -103,28 +101,8 @@ def test_a_drift_across_a_boundary_widens_the_ranges(monkeypatch):
 def test_interrupted_run_in_a_later_epoch(monkeypatch):
     prob = problems.make("logistic-sparse", d=80, density=0.05, radius=0.1)
     opt = optimizers.make("adam", lr=0.05)
-
-    class Stop:
-        def __init__(self, real):
-            self._i = real
-
-        def __getattr__(self, k):
-            return getattr(self._i, k)
-
-        def loss_and_grad_support(self, t, th):
-            if t == 40:
-                os.kill(os.getpid(), signal.SIGINT)
-            return self._i.loss_and_grad_support(t, th)
-
-    class P:
-        def __getattr__(self, k):
-            return getattr(prob, k)
-
-        def sample(self, T, runs=1, seed=0, shared=False):
-            return Stop(prob.sample(T, runs, seed, shared=shared))
-
     seen = _boundaries(monkeypatch, 15)
-    res = simulate.run(P(), opt, 100, progress=False)
+    res = simulate.run(interrupted_at(prob, 40), opt, 100, progress=False)
     assert res.steps_done == 40 and not res.complete
     assert len(seen) == 2                     # after steps 15 and 30; stopped inside the third
     ref = simulate.run(prob, opt, 40, engine="dense", progress=False)
