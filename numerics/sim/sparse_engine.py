@@ -259,13 +259,7 @@ def _reach(fam, ep, new_fields, new_th, idx, tid_run, t, project):
     tl = t - ep.origin
     if tl >= tab.T or not ok.any():
         return new_th
-    tid = tid[ok]
-    logz = log_root(fam, new_fields, ok)
-    factor = np.empty(tid.shape[0])
-    for j in np.unique(tid):            # one table at a time: each run as if alone
-        mine = tid == j
-        e = min(tab.T, int(tab.J[j * tab.W + tl]))
-        factor[mine] = tab.evaluate_common(int(j), tl, e, logz[mine])
+    factor = tab.reach(tid[ok], tl, log_root(fam, new_fields, ok))
     reach = new_th.copy()
     reach[ok] -= drv[ok] * factor
     return project(reach, idx)

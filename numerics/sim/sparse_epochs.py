@@ -139,19 +139,12 @@ def boundary_reach(fam, ep: Epoch, fields, theta, spent, d: int, project):
     empty = np.zeros(0, dtype=np.int64), np.zeros(0)
     if fam.driver is None or ep.tables is None:
         return empty
-    tab = ep.tables
     tid_flat = np.repeat(fam.tid, d)
     drv = fields[fam.driver]
     pos = np.flatnonzero((drv != 0) & (tid_flat >= 0) & ~spent)
     if pos.size == 0:
         return empty
-    tid = tid_flat[pos]
-    logz = log_root(fam, fields, pos)
-    factor = np.empty(pos.shape[0])
-    for j in np.unique(tid):            # one table at a time: each run as if alone
-        mine = tid == j
-        e = min(tab.T, int(tab.J[j * tab.W]))
-        factor[mine] = tab.evaluate_common(int(j), 0, e, logz[mine])
+    factor = ep.tables.reach(tid_flat[pos], 0, log_root(fam, fields, pos))
     run = pos // d
     coord = pos - run * d
     reach = project((theta[pos] - drv[pos] * factor)[None, :], coord[None, :])[0]

@@ -335,6 +335,18 @@ class DriftTables:
             out += (2.0 * math.exp(rel * ga + amax - self.ln[base + s])) * acc / (D * root)
         return out
 
+    def reach(self, tid: np.ndarray, s: int, logz: np.ndarray) -> np.ndarray:
+        """The whole coming drift factor after step s, :math:`S(s, \\min(T, J(s)))`, of
+        coordinates last updated at s (table ids ``tid``, ``logz`` as in
+        :meth:`evaluate`): :meth:`evaluate_common` one table at a time, so that each run's
+        value does not depend on the runs batched with it."""
+        factor = np.empty(tid.shape[0])
+        for j in np.unique(tid):
+            mine = tid == j
+            e = min(self.T, int(self.J[j * self.W + s]))
+            factor[mine] = self.evaluate_common(int(j), s, e, logz[mine])
+        return factor
+
     def after(self, ib, bend, N):
         """(N, n): the moments of the rest of each block after step ``ib`` (flat positions;
         ``bend`` the blocks' last positions): ``mom[ib + 1]``, 0 where ib is a last step."""

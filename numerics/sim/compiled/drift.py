@@ -178,8 +178,8 @@ def drift_one(ta, tid, s, e, logz, short):
 @numba.njit(**_INLINE)
 def reach_factor(ta, tid, t, logz):
     """:math:`S_j(t, \\min(T, J(t)); z)`, the whole coming drift after step t:
-    ``DriftTables.evaluate_common(tid, t, min(T, J[tid W + t]), [logz])[0]`` (same
-    operations; 0 when that end is before t + 1, e.g. t >= T)."""
+    ``DriftTables.reach([tid], t, [logz])[0]`` (same operations; 0 when that end is
+    before t + 1, e.g. t >= T)."""
     if t >= ta.T:
         return 0.0
     base = tid * ta.W
