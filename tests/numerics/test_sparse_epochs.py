@@ -13,6 +13,7 @@ import pytest
 from adamlab.numerics import optimizers, problems, simulate
 from adamlab.numerics.optimizers.schedules import Beta1Decay, InverseSqrt
 from adamlab.numerics.sim import sparse_engine, sparse_epochs
+from adamlab.numerics.sim.probe import PROBE_T
 from adamlab.numerics.sim.sparse import lazy_family
 from interrupt import interrupted_at
 
@@ -177,3 +178,21 @@ def test_short_epochs_compiled_equal_numpy(monkeypatch, case):
         assert rel(a, b) <= 1e-12
     for key in ref.stats:
         assert rel(fast.stats[key], ref.stats[key]) <= 1e-12, key
+
+
+@pytest.mark.parametrize("length", [1, 2, 59, 60])
+def test_any_epoch_length_gives_the_same_run(monkeypatch, length):
+    """Epochs of one step (a boundary after every step), of two, and ending one step
+    before the run or with it."""
+    prob = problems.make("logistic-sparse", d=60, density=0.05, radius=0.2)
+    opt = optimizers.make("amsgrad", betas=(Beta1Decay(0.9, 0.99), 0.99),
+                          amsgrad_mode="reddi", eps=1e-6)
+    dense = simulate.run(prob, opt, 60, runs=2, seed=1, engine="dense", progress=False)
+    seen = _boundaries(monkeypatch, length)
+    sp = simulate.run(prob, opt, 60, runs=2, seed=1, engine="sparse", progress=False)
+    # (the probe game of PROBE_T steps plays the sparse engine first, with its own)
+    assert len(seen) == (60 - 1) // length + (PROBE_T - 1) // length
+    assert rel(sp.theta_final, dense.theta_final) <= 1e-12
+    assert rel(sp.losses, dense.losses) <= 1e-12
+    for k in ("D", "D_inf"):
+        assert np.all(sp.stats[k] >= dense.stats[k] * (1 - 1e-12)), k
