@@ -11,11 +11,7 @@ from adamlab.numerics import domains, optimizers, problems, simulate
 from adamlab.numerics.optimizers.schedules import Beta1Decay, InverseSqrt
 from adamlab.numerics.sim.sparse_tables import DriftTables
 from interrupt import interrupted_at
-
-
-def rel(a, b):
-    """Norm-wise relative difference max|a - b| / max|b|."""
-    return float(np.max(np.abs(a - b)) / max(np.max(np.abs(b)), 1e-300))
+from sparse_checks import rel, stats_agree
 
 
 # -- a stand-in sparse problem: separable quadratics, supports of varying size ----------------
@@ -122,26 +118,7 @@ def test_sparse_equals_dense_on_zipf_logistic(case):
     for a, b in ((sp.theta_final, dense.theta_final), (sp.losses, dense.losses),
                  (sp.regret, dense.regret)):
         assert rel(a, b) <= 1e-12
-    _stats_agree(sp, dense, exact_D=case in NO_DRIFT)
-
-
-def _stats_agree(sp, dense, exact_D):
-    s, d = sp.stats, dense.stats
-    assert set(s) == set(d)
-    for k in ("G", "G_inf", "sum_g_norm"):
-        assert rel(s[k], d[k]) <= 1e-12, k
-    for k in ("sum_vhat_sqrt", "sum_sqrt_t_vhat", "sum_b1t_vhat_over_alpha"):
-        if k in d:
-            assert rel(s[k], d[k]) <= 1e-10, k
-    assert set(s) == set(d)
-    if "gamma_min_eig" in d:                       # optimizers with a second moment
-        scale = np.max(np.abs(d["gamma_min_eig"]))
-        assert np.max(np.abs(s["gamma_min_eig"] - d["gamma_min_eig"])) <= 1e-10 * scale + 1e-12
-    if exact_D:
-        assert rel(s["D"], d["D"]) <= 1e-12 and rel(s["D_inf"], d["D_inf"]) <= 1e-12
-    else:                                  # upper bounds (the drift's end point comes early)
-        assert np.all(s["D"] >= d["D"] * (1 - 1e-12))
-        assert np.all(s["D_inf"] >= d["D_inf"] * (1 - 1e-12))
+    stats_agree(sp, dense, exact_D=case in NO_DRIFT)
 
 
 @pytest.mark.parametrize("name,hp", [("adam", dict(lr=InverseSqrt(0.2), eps=1e-8)),
@@ -155,7 +132,7 @@ def test_sparse_equals_dense_without_support_and_with_per_coordinate_box(name, h
     for a, b in ((sp.theta_final, dense.theta_final), (sp.losses, dense.losses),
                  (sp.regret, dense.regret)):
         assert rel(a, b) <= 1e-12
-    _stats_agree(sp, dense, exact_D=False)
+    stats_agree(sp, dense, exact_D=False)
 
 
 @pytest.mark.parametrize("b1s", [(0.9, 0.9, 0.9), (0.9, 0.99, 0.5)])
