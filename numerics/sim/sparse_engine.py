@@ -84,8 +84,8 @@ def run_sparse(inst, opt, theta0: np.ndarray, T: int, cfg: dict, bar) -> EngineO
     losses = np.full((T, R), np.nan)
     stop = cfg.get("stop") or StopFlag()
     done = 0
-    spans = epochs(T, EPOCH_STEPS)
-    ep = Epoch(fam, decaying, *spans[0], R)
+    spans = iter(epochs(T, EPOCH_STEPS))
+    ep = Epoch(fam, decaying, *next(spans), R)
     if jit is not None:
         jit.use(ep)
     try:
@@ -98,7 +98,7 @@ def run_sparse(inst, opt, theta0: np.ndarray, T: int, cfg: dict, bar) -> EngineO
                 th, sub = jit.pre(t, flat, last, theta, F, ep.P, spent)
             else:
                 th, sub = _pre_numpy(fam, ep, t, flat, idx, last, spent, theta, fields,
-                                     rows * ep.stride, tid_run, project)
+                                     tid_run, project)
             f, g = lossgrad(t, idx, flat, th)
             g = np.asarray(g, dtype=np.float64)
             state = fam.state(opt, t - 1, sub, glob)
@@ -130,15 +130,14 @@ def run_sparse(inst, opt, theta0: np.ndarray, T: int, cfg: dict, bar) -> EngineO
             bar.update(1)
             if t == ep.end and t < T:       # the next epoch's tables (sparse_epochs)
                 close(fam, ep, fields, theta, last, spent, R, d, project)
-                ep = Epoch(fam, decaying, t, min(T, t + EPOCH_STEPS), R)
+                ep = Epoch(fam, decaying, *next(spans), R)
                 if jit is not None:
                     jit.use(ep)
                 if rec is not None and fam.driver is not None:
                     rec.widen(*boundary_reach(fam, ep, fields, theta, spent, d, project))
     except KeyboardInterrupt:
         pass
-    theta_final = catch_up(fam, ep, fields, theta, last, spent, done, R, d, project)[0] \
-        if done > 0 else theta.copy()
+    theta_final = catch_up(fam, ep, fields, theta, last, spent, done, R, d, project)[0]
     meta = {}
     if rec is not None:
         if fam.driver is None:
@@ -161,12 +160,12 @@ def run_sparse(inst, opt, theta0: np.ndarray, T: int, cfg: dict, bar) -> EngineO
                                f"numpy ({why_not})"})
 
 
-def _pre_numpy(fam, ep, t, flat, idx, last, spent, theta, fields, prow, tid_run, project):
+def _pre_numpy(fam, ep, t, flat, idx, last, spent, theta, fields, tid_run, project):
     """The NumPy reference of :func:`.compiled.step.pre_step`: ``(theta_t, sub)``."""
     s = last[flat]
     n = (t - 1) - s
     raw, sub = {}, {}
-    pn = n + prow
+    pn = n + ep.run_offsets
     for name in fam.fields:
         raw[name] = val = fields[name][flat]
         pw = ep.powers.get(name)

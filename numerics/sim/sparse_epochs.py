@@ -49,7 +49,8 @@ class Epoch:
 
     ``tables``: the family's :meth:`~.sparse._Family.tables_for` (None: nothing drifts);
     ``P`` (n_decaying, R (b - a + 1)): the power :math:`\\delta^n` of decaying field
-    ``decaying[q]`` in run r at ``P[q, r * stride + n]`` (``stride`` = b - a + 1).
+    ``decaying[q]`` in run r at ``P[q, r * stride + n]`` (``stride`` = b - a + 1;
+    ``run_offsets`` (R, 1) the ``r * stride``).
     """
 
     def __init__(self, fam, decaying: list[str], a: int, b: int, R: int):
@@ -58,6 +59,7 @@ class Epoch:
         self.origin, self.end = a, b
         self.tables = fam.tables_for(a, b)
         self.stride = b - a + 1
+        self.run_offsets = np.arange(R)[:, None] * self.stride     # run r's powers start
         n = np.arange(self.stride, dtype=np.float64)
         self.P = np.empty((len(decaying), R * self.stride))
         for row, name in enumerate(decaying):                    # delta^n, n = 0..b-a
@@ -119,7 +121,7 @@ def close(fam, ep: Epoch, fields, theta, last, spent, R: int, d: int, project) -
     b = ep.end
     new_theta, closed = catch_up(fam, ep, fields, theta, last, spent, b, R, d, project)
     gap = b - last
-    rows = np.repeat(np.arange(R, dtype=np.int64) * ep.stride, d)
+    rows = np.repeat(ep.run_offsets[:, 0], d)
     new = {}
     for name, pw in ep.powers.items():
         new[name] = fields[name] * pw[gap + rows]
