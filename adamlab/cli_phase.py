@@ -57,7 +57,7 @@ exit status: 0 done, 1 failure, 2 usage error, 130 interrupted (what was compute
 
 def add_parser(sub) -> None:
     """Register ``phase-map`` on the subparsers ``sub`` of ``adamlab``'s parser."""
-    from adamlab.proofs.sweep import phase
+    from adamlab.proofs.sweep import phase_defaults as phase     # (not the sweep itself)
     g1, g2 = phase.DEFAULT_GRID
     p = sub.add_parser(
         "phase-map", help="(beta1, beta2) phase map of Adam vs AMSGrad's average regret",

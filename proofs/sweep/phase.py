@@ -85,8 +85,8 @@ from . import runner
 from .grid import Sweep
 from .phase_figure import WORST_TOL, gamma_curves, phase_figure
 
-#: limits on the grid's size per axis
-MAX_GRID = 60
+from .phase_defaults import DEFAULT_GRID, DEFAULT_LR, DEFAULT_T, MAX_GRID
+
 #: beta1's range and 1 - beta2's range (log-spaced)
 BETA1_RANGE = (0.0, 0.99)
 ONE_MINUS_BETA2_RANGE = (0.5, 1e-4)
@@ -94,12 +94,6 @@ ONE_MINUS_BETA2_RANGE = (0.5, 1e-4)
 CHUNK_MEMORY = 2**29
 #: a cell whose fitted limit is at least this counts as failing in the log's summary
 FAIL_LIMIT = 0.05
-#: the defaults, chosen by measurement: rkk-online's map in about 2 minutes on 2 workers
-#: (103-123 s measured on a 2-core machine); with lr = 0.1/sqrt(t) or T = 1e5 AMSGrad has not
-#: yet converged and the map misleads
-DEFAULT_GRID = (16, 16)
-DEFAULT_T = 10**6
-DEFAULT_LR = "1/sqrt(t)"
 #: hyperparameters set for every cell, per optimizer (besides eps = 0 and lr)
 FIXED = {"amsgrad": {"amsgrad_mode": "reddi"}}
 _LR = re.compile(r"^\s*([0-9.eE+-]+)\s*/\s*sqrt\(t\)\s*$")
