@@ -57,8 +57,9 @@ exit status: 0 done, 1 failure, 2 usage error, 130 interrupted (what was compute
 
 def add_parser(sub) -> None:
     """Register ``phase-map`` on the subparsers ``sub`` of ``adamlab``'s parser."""
-    from adamlab.proofs.sweep import phase_defaults as phase     # (not the sweep itself)
-    g1, g2 = phase.DEFAULT_GRID
+    # the defaults only: importing the sweep (and the claims behind it) takes seconds
+    from adamlab.proofs.sweep import phase_defaults as defaults
+    g1, g2 = defaults.DEFAULT_GRID
     p = sub.add_parser(
         "phase-map", help="(beta1, beta2) phase map of Adam vs AMSGrad's average regret",
         description="Sweep a (beta1, beta2) grid for each optimizer on one problem and draw "
@@ -74,15 +75,15 @@ def add_parser(sub) -> None:
                         f"{DEFAULT_OPTIMIZERS})")
     p.add_argument("--grid", default=f"{g1}x{g2}", metavar="N1xN2",
                    help=f"N1 values of beta1 in [0, 0.99] x N2 of beta2 in [0.5, 0.9999] "
-                        f"(1 - beta2 log-spaced), each 2..{phase.MAX_GRID} (default "
+                        f"(1 - beta2 log-spaced), each 2..{defaults.MAX_GRID} (default "
                         f"{g1}x{g2})")
-    p.add_argument("--T", default=str(phase.DEFAULT_T), metavar="N",
-                   help=f"horizon, 10..1e8; 1e6 is accepted (default {phase.DEFAULT_T:,})")
+    p.add_argument("--T", default=str(defaults.DEFAULT_T), metavar="N",
+                   help=f"horizon, 10..1e8; 1e6 is accepted (default {defaults.DEFAULT_T:,})")
     p.add_argument("--seeds", default="1", metavar="S",
                    help=f"seeds per cell, 1..{MAX_SEEDS} (default 1: rkk-online is "
                         f"deterministic)")
-    p.add_argument("--lr", default=phase.DEFAULT_LR, metavar="A/sqrt(t)",
-                   help=f"step size: A/sqrt(t) or a constant (default {phase.DEFAULT_LR})")
+    p.add_argument("--lr", default=defaults.DEFAULT_LR, metavar="A/sqrt(t)",
+                   help=f"step size: A/sqrt(t) or a constant (default {defaults.DEFAULT_LR})")
     p.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
                    help=f"output folder (default ./{DEFAULT_OUT})")
     p.add_argument("--workers", default="auto", metavar="N",

@@ -83,9 +83,8 @@ from adamlab.numerics.atomic import atomic_write_text
 from ..cluster import local_cluster
 from . import runner
 from .grid import Sweep
-from .phase_figure import WORST_TOL, gamma_curves, phase_figure
-
 from .phase_defaults import DEFAULT_GRID, DEFAULT_LR, DEFAULT_T, MAX_GRID
+from .phase_figure import WORST_TOL, gamma_curves, phase_figure
 
 #: beta1's range and 1 - beta2's range (log-spaced)
 BETA1_RANGE = (0.0, 0.99)

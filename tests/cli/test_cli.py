@@ -160,3 +160,16 @@ def test_tables_fit_the_width_and_keep_ids_whole(monkeypatch, columns):
     code, text = _main("list", "optimizers")
     assert max(len(line) for line in text.splitlines()) <= int(columns)
     assert _first_column(text) == optimizers.names()
+
+
+def test_the_parser_imports_no_claims_and_no_sweep():
+    """Building ``adamlab``'s parser (every command, ``--help`` too) loads neither the
+    claims nor the phase map's sweep: they take seconds to import (a fresh process, so
+    that what this test session imported does not count)."""
+    code = ("import sys; from adamlab import cli; cli.build_parser(); "
+            "print(sorted(m for m in sys.modules if m.startswith(("
+            "'adamlab.proofs.claims', 'adamlab.proofs.sweep.phase', 'adamlab.theory.'))))")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "['adamlab.proofs.sweep.phase_defaults']"
