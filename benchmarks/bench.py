@@ -32,6 +32,9 @@ R1 ``adamlab regret --problem logistic-sparse --optimizers adam,amsgrad,adagrad,
     and regret only, and again with every statistic of the schema recorded.
 (d) one dense Adam step at d coordinates, float64: ``optimizers.make("adam").update``
     against torch's fused Adam step (median of repeats).
+M   the lazy engine's memory (issue 16, item 3): the drift tables and powers of one
+    epoch against those of the whole run, and (a)'s workload with statistics run both
+    ways in NumPy, side by side (``bench_epochs``).
 """
 from __future__ import annotations
 
